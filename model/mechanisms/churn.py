@@ -1,0 +1,63 @@
+"""Mechanism 9: churn at renewal and growth by referral (001 §11; 004; Keiningham et al. 2007;
+MODEL_BRIEF §3.9).
+
+An account decides at the end of its renewal month (once a year). Churn probability rises with low
+satisfaction and unresolved problems:
+
+    P(churn) = logistic(c0 + c_s (s_ref - sat) + c_p problems)
+
+Churn is a lagging indicator: satisfaction moves first, renewals come round later. A promoter
+(recommend score 10 sat + bias >= 9) brings a new account with probability ``referral_rate`` a
+month; sales opens ``acquisition_rate`` x the initial book a year, evenly, whatever the culture. A
+new account's satisfaction comes from the initial distribution and it renews 12 months after it
+joins.
+Reads every ``churn.*`` parameter.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.parameters import Churn
+
+
+def churn_probability(satisfaction: np.ndarray, problem_load: np.ndarray,
+                      params: Churn) -> np.ndarray:
+    """P(churn) at renewal."""
+    z = (params.intercept + params.satisfaction_weight * (params.reference_satisfaction
+                                                          - satisfaction)
+         + params.problem_weight * problem_load)
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def recommend_score(satisfaction: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    """The 0-10 'would you recommend' score an account would give."""
+    return np.clip(np.rint(10.0 * satisfaction + bias), 0, 10)
+
+
+def step(model, month: int, uniforms: np.ndarray) -> None:
+    """Renewals and new accounts at the end of ``month``. ``uniforms`` rows: churn, referral."""
+    p, customers = model.p, model.customers
+    active = customers.active
+    due = (active & (customers.renewal_month == (month - 1) % 12)
+           & (month - customers.joined_month >= 12))
+    if due.any():
+        probability = churn_probability(customers.satisfaction, customers.problem_load, p.churn)
+        churned = due & (uniforms[0] < probability)
+        customers.churned |= churned
+        tally = model.tally
+        tally.renewals += int(due.sum())
+        tally.churned += int(churned.sum())
+        tally.churned_value += float(customers.value[churned].sum())
+    promoter = active & (recommend_score(customers.satisfaction, customers.score_bias) >= 9)
+    referrals = int((promoter & (uniforms[1] < p.churn.referral_rate)).sum())
+    # Sales wins arrive at a steady rate, independent of culture; deterministic, so they do not
+    # consume random numbers.
+    model.acquisition_due += p.churn.acquisition_rate * p.organisation.customers / 12.0
+    sales = int(model.acquisition_due)
+    model.acquisition_due -= sales
+    won = referrals + sales
+    if won:
+        free = np.flatnonzero(~customers.exists)[:won]
+        if free.size:
+            model.win_customers(free, month)

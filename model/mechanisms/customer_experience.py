@@ -1,0 +1,106 @@
+"""Mechanism 8: customer experience (003 'What Does Consistency Look Like'; Anderson & Sullivan
+1993; Mittal, Ross & Baldasare 1998; Brown & Lam 2008; MODEL_BRIEF §3.8).
+
+Each month an account meets ``touches_per_month`` touchpoints. Their quality comes from the people
+serving it and the problems still open:
+
+    q_i   = w_s skill + w_o orientation + (1 - w_s - w_o) engagement        (per post, 0 if vacant)
+    Q_c   = w_f mean_team(q) + (1 - w_f) mean_non_frontline(q) - w_p problems_c + sigma z
+    d     = Q_c - expectation_c
+    u     = clip(u0 + beta (max(d, 0) + lambda min(d, 0)), 0, 1)    (negativity bias lambda)
+    sat'  = sat + m (u - sat)                                      (each touch)
+    exp'  = exp + pi R(t)                                          (promises raise expectations)
+
+so a shortfall weighs lambda times an excess of the same size and troughs drive satisfaction. Each
+account's expectation starts where its initial satisfaction is the long-run mean of u
+(``expectation_for``), so an organisation that changes nothing stays where it is. A fixed pain
+point lifts every account it hit: sat += delight (1 - sat).
+
+Reads every ``customer_experience.*`` parameter.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from model.mechanisms import workforce
+from model.parameters import CustomerExperience
+
+
+def service_quality(skill: np.ndarray, orientation: np.ndarray, engagement: np.ndarray,
+                    filled: np.ndarray, params: CustomerExperience) -> np.ndarray:
+    """q_i: what one post contributes to the touchpoints it shapes (0 when vacant)."""
+    w_e = 1.0 - params.skill_weight - params.orientation_weight
+    q = params.skill_weight * skill + params.orientation_weight * orientation + w_e * engagement
+    return q * filled
+
+
+def experience_utility(d: np.ndarray, params: CustomerExperience) -> np.ndarray:
+    """u(d): satisfaction a touchpoint d above (or below) expectation leaves."""
+    u = params.met_expectation_satisfaction + params.utility_slope * np.where(
+        d > 0, d, params.negativity_bias * d)
+    return np.clip(u, 0.0, 1.0)
+
+
+def mean_utility_table(params: CustomerExperience) -> tuple[np.ndarray, np.ndarray]:
+    """E[u(X)] for X ~ N(mu, sigma) on a grid of mu, ignoring the clip:
+    E[u] = u0 + beta (E[max(X,0)] + lambda E[min(X,0)])."""
+    sigma = max(params.quality_noise, 1e-6)
+    mu = np.linspace(-2.0, 2.0, 801)
+    zs = mu / sigma
+    cdf = 0.5 * (1 + np.array([math.erf(z / math.sqrt(2)) for z in zs]))
+    pdf = np.exp(-0.5 * zs**2) / math.sqrt(2 * math.pi)
+    positive = mu * cdf + sigma * pdf
+    mean_u = params.met_expectation_satisfaction + params.utility_slope * (
+        positive + params.negativity_bias * (mu - positive))
+    return mean_u, mu
+
+
+def expectation_for(satisfaction: np.ndarray, expected_quality: np.ndarray,
+                    table: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """The expectation at which ``satisfaction`` is the long-run mean of u under touchpoint noise:
+    solves E[u(Q - e)] = sat for e, Q ~ N(expected_quality, sigma), with ``mean_utility_table``."""
+    mean_u, mu = table
+    return expected_quality - np.interp(satisfaction, mean_u, mu)
+
+
+def touchpoint_quality(model) -> np.ndarray:
+    """Q_c without the noise term, for every customer slot."""
+    p, people, teams, customers = model.p, model.people, model.teams, model.customers
+    cx = p.customer_experience
+    skill = workforce.skill(people, model.week, p)
+    q = service_quality(skill, people.orientation, people.engagement, people.filled, cx)
+    team_quality = np.bincount(people.team, weights=q, minlength=teams.size) / teams.nominal_size
+    back = ~people.frontline
+    organisation_quality = float(q[back].sum()) / max(1, int(back.sum()))
+    return (cx.frontline_weight * team_quality[customers.account_team]
+            + (1 - cx.frontline_weight) * organisation_quality
+            - cx.problem_weight * customers.problem_load)
+
+
+def step(model, normals: np.ndarray) -> None:
+    """One month of touchpoints; ``normals`` has one row of quality noise per touch."""
+    p, customers = model.p, model.customers
+    cx = p.customer_experience
+    model.refresh_problem_load()
+    model.expected_quality = touchpoint_quality(model)
+    active = customers.active
+    for noise in normals:
+        gap = model.expected_quality + cx.quality_noise * noise - customers.expectation
+        utility = experience_utility(gap, cx)
+        customers.satisfaction += cx.memory * (utility - customers.satisfaction) * active
+
+
+def raise_expectations(model) -> None:
+    """Promises: exp += pi R(t) for every active account, weekly."""
+    customers = model.customers
+    rhetoric = model.policy.rhetoric[model.week]
+    if rhetoric > 0:
+        customers.expectation += model.p.customer_experience.promise_gain * rhetoric
+
+
+def delight(satisfaction: np.ndarray, hit: np.ndarray, params: CustomerExperience) -> None:
+    """A fixed pain point lifts the accounts it hit: sat += delight (1 - sat)."""
+    satisfaction[hit] += params.fix_delight * (1 - satisfaction[hit])

@@ -1,0 +1,76 @@
+"""Mechanism 10: measurement (001 §8, §10 AP 3, §11; de Haan et al. 2015; MODEL_BRIEF §3.10).
+
+A customer survey goes out every ``survey_interval_weeks`` (more often under survey obsession). An
+active account answers with probability
+
+    P(respond) = clip(r0 (1 - phi) (1 + b (sat - 1/2)), 0, 1)
+
+where phi is its survey fatigue: each survey adds g (1 - phi); phi recovers by ``recovery`` a week
+and by ``action_recovery`` when a problem that hit the account is fixed (visible change).
+Respondents who see nothing acted on lose satisfaction: sat -= penalty (1 - alpha) sat. Measured NPS
+is the NPS of the respondents (satisfied accounts answer more, as an advisory board does), true NPS
+that of every account; NPS = % promoters (9-10) - % detractors (0-6). Managers rate the
+organisation from their own orientation, the rhetoric and their adoption, plus optimism; customers
+from their satisfaction: the perception gap.
+
+Reads every ``measurement.*`` parameter and ``managers.optimism``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.mechanisms.churn import recommend_score
+from model.parameters import Measurement
+
+HIGH_RATING = 0.7
+
+
+def net_promoter_score(scores: np.ndarray) -> float:
+    """% scores of 9-10 minus % scores of 0-6; 0 when nobody answered."""
+    if scores.size == 0:
+        return 0.0
+    return 100.0 * (float((scores >= 9).mean()) - float((scores <= 6).mean()))
+
+
+def response_probability(satisfaction: np.ndarray, survey_fatigue: np.ndarray,
+                         params: Measurement) -> np.ndarray:
+    """P(respond) to a survey."""
+    p = params.response_base * (1 - survey_fatigue)
+    p = p * (1 + params.satisfied_response_bias * (satisfaction - 0.5))
+    return np.clip(p, 0.0, 1.0)
+
+
+def manager_view(orientation: np.ndarray, rhetoric: float, adoption: np.ndarray,
+                 optimism: float) -> np.ndarray:
+    """How customer-centric a manager rates the organisation, 0-1."""
+    return np.clip(0.5 * orientation + 0.3 * rhetoric + 0.2 * adoption + optimism, 0.0, 1.0)
+
+
+def survey(model, uniforms: np.ndarray) -> None:
+    """Send a survey wave to every active account and record what comes back."""
+    p, customers = model.p, model.customers
+    m = p.measurement
+    active = customers.active
+    respond = active & (uniforms < response_probability(customers.satisfaction,
+                                                        customers.survey_fatigue, m))
+    scores = recommend_score(customers.satisfaction[respond], customers.score_bias[respond])
+    model.survey_nps = net_promoter_score(scores)
+    model.survey_response_rate = 100.0 * respond.sum() / max(1, int(active.sum()))
+    model.tally.surveys += 1
+    customers.survey_fatigue += m.survey_fatigue_gain * (1 - customers.survey_fatigue) * active
+    customers.satisfaction -= (m.unheard_penalty * (1 - model.action)
+                               * customers.satisfaction * respond)
+
+
+def step(model, uniforms: np.ndarray) -> None:
+    """Survey fatigue recovers; a survey goes out in survey weeks."""
+    m = model.p.measurement
+    model.customers.survey_fatigue *= 1 - m.survey_fatigue_recovery
+    if model.policy.survey_weeks[model.week]:
+        survey(model, uniforms)
+
+
+def visible_change(survey_fatigue: np.ndarray, hit: np.ndarray, params: Measurement) -> None:
+    """A fix the account can see lowers its survey fatigue."""
+    survey_fatigue[hit] *= 1 - params.action_recovery

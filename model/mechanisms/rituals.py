@@ -1,0 +1,111 @@
+"""Mechanism 2: rituals (001 §4 Pillar 3, §5, §11; MODEL_BRIEF §3.2).
+
+A ritual session (story sharing, Customer Friday, immersion rotations, advisory board, blameless
+post-mortems, visible journey maps) is offered at intensity S_k(t) (leadership.py) to its audience
+(everyone, or managers only; a share ``reach`` of them each session). Person i takes part with
+probability S_k(t) reach_k pi_i (times 1 - police outside the frontline, 001 §10 AP 2), where
+
+    pi_i = clip(rho (1 + w_e (E_i - 1/2)) (1 - w_f F_i) (1 - w_c C_i) (1 + w_m (M_team - 1/2)), 0, 1)
+
+and M is the manager's modelling (incentives.py). Taking part exposes one to the customer's voice:
+orientation gains g_k (1 - O); a share d of the gain becomes lasting (the anchor). Without
+reinforcement orientation decays to its anchor: O' = O - delta (O - anchor). New hires complete
+onboarding immersion with probability I_onboarding(t) pi_i in their first four weeks.
+
+Reads ``levers.ritual_participation`` (rho), ``rituals.engagement_weight`` (w_e),
+``rituals.fatigue_weight`` (w_f), ``rituals.cynicism_weight`` (w_c), ``rituals.manager_weight``
+(w_m), ``rituals.orientation_decay`` (delta), ``rituals.anchor_drift`` (d),
+``initiative_kinds.<k>.exposure`` (g_k), ``anti_patterns.cx_police``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.leadership import RITUALS
+from model.parameters import Rituals
+
+ONBOARDING_WEEKS = 4
+
+
+def participation_propensity(lever: float, engagement: np.ndarray, fatigue: np.ndarray,
+                             cynicism: np.ndarray, modelling: np.ndarray,
+                             params: Rituals) -> np.ndarray:
+    """pi_i: the chance a person takes part in a session offered at full intensity."""
+    pi = lever * (1 + params.engagement_weight * (engagement - 0.5))
+    pi *= 1 - params.fatigue_weight * fatigue
+    pi *= 1 - params.cynicism_weight * cynicism
+    pi *= 1 + params.manager_weight * (modelling - 0.5)
+    return np.clip(pi, 0.0, 1.0, out=pi)
+
+
+def expose(orientation: np.ndarray, anchor: np.ndarray, who: np.ndarray, gain: float,
+           drift: float) -> None:
+    """O += g (1 - O) for participants (``who``, a boolean mask); a share d of the gain moves
+    their anchor too."""
+    delta = (gain * who) * (1 - orientation)
+    orientation += delta
+    anchor += drift * delta
+
+
+def decay_orientation(orientation: np.ndarray, anchor: np.ndarray, rate: float) -> None:
+    """O' = O - delta (O - anchor): socialisation decays without reinforcement."""
+    orientation -= rate * (orientation - anchor)
+
+
+def update_collaboration(model) -> None:
+    """K' = K + r (clip(k0 (1 - police) + g share, 0, 1) - K): customer rituals bring functions
+    together; a central CX team deepens silos. ``share`` is the share of staff outside the
+    frontline with customer contact in the last 13 weeks. Reads ``leadership.collaboration_*``."""
+    p, people = model.p, model.people
+    lead = p.leadership
+    outside = people.filled & ~people.frontline
+    recent = outside & (model.week - people.last_interaction <= 13)
+    share = recent.sum() / max(1, outside.sum())
+    target = min(1.0, lead.collaboration_base * (1 - p.anti_patterns.cx_police)
+                 + lead.collaboration_ritual_gain * share)
+    model.collaboration += lead.collaboration_rate * (target - model.collaboration)
+
+
+def step(model, uniforms: np.ndarray) -> None:
+    """Hold this week's sessions; ``uniforms`` has one row per ritual kind plus onboarding."""
+    p, people, t = model.p, model.people, model.week
+    kinds = p.initiative_kinds
+    modelling = model.modelling[people.team]
+    pi = participation_propensity(p.levers.ritual_participation, people.engagement,
+                                  people.fatigue, people.cynicism, modelling, p.rituals)
+    scope = np.where(people.frontline, 1.0, 1.0 - p.anti_patterns.cx_police) * people.filled
+    contact = np.zeros(people.size, bool)
+    tally = model.tally
+    for row, name in enumerate(RITUALS):
+        session = model.policy.sessions[name][t]
+        if session <= 0:
+            continue
+        kind = getattr(kinds, name)
+        invited = scope * kind.reach
+        if kind.managers_only:
+            invited = invited * people.is_manager
+        took_part = uniforms[row] < session * pi * invited
+        expose(people.orientation, people.orientation_anchor, took_part, kind.exposure,
+               p.rituals.anchor_drift)
+        model.ritual_participants |= took_part
+        if kind.interaction:
+            contact |= took_part
+            tally.cross_functional += int((took_part & ~people.frontline).sum())
+        if name == "story_sharing":
+            tally.stories += (p.leadership.stories_per_session * session *
+                              took_part.sum() / max(1, people.filled.sum()))
+    onboarding = model.policy.intensity["onboarding_immersion"][t]
+    if onboarding > 0:
+        newcomer = people.filled & ~people.immersed & (t - people.hired_week < ONBOARDING_WEEKS)
+        immersed = newcomer & (uniforms[len(RITUALS)] < onboarding * pi)
+        expose(people.orientation, people.orientation_anchor, immersed,
+               kinds.onboarding_immersion.exposure, p.rituals.anchor_drift)
+        people.immersed |= immersed
+        contact |= immersed
+    people.last_interaction[contact] = t
+    update_collaboration(model)
+    model.contact = contact
+    people.meaning *= 0.9
+    people.meaning[contact] += 0.1
+    decay_orientation(people.orientation, people.orientation_anchor, p.rituals.orientation_decay)

@@ -1,0 +1,60 @@
+"""Mechanism 6: social influence (001 §5 Week 4 ambassadors, §10 managers and remote work;
+March 1991; MODEL_BRIEF §3.6).
+
+Orientation, safety and cynicism spread through one's circle: the manager, the team and, more
+weakly, the whole organisation (cross-team ties). What spreads is the shift of a belief away from
+each person's disposition (their anchor), D = X - anchor, so that individual differences persist
+(Harrison & Carroll 1991) while a change that reaches some people reaches their circle too:
+
+    D' = D + s (1 - l remote) (w_m D_manager + w_o mean_org(D) + (1 - w_m - w_o) mean_team(D) - D)
+
+means weighted by 1 + (a - 1) [ambassador] over filled posts. Reads ``social.influence_rate`` (s),
+``social.manager_weight`` (w_m), ``social.organisation_weight`` (w_o), ``social.ambassador_weight``
+(a), ``social.remote_tie_loss`` (l), ``risks.remote_work``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.mechanisms.voice import safety_target
+from model.parameters import Social
+
+
+def team_means(values: np.ndarray, team: np.ndarray, weights: np.ndarray, team_weight: np.ndarray,
+               n_teams: int) -> np.ndarray:
+    """Weighted mean of ``values`` per team."""
+    sums = np.bincount(team, weights=weights * values, minlength=n_teams)
+    return sums / team_weight
+
+
+def influence(values: np.ndarray, anchors: np.ndarray, manager_slot: np.ndarray,
+              manager_present: np.ndarray, team: np.ndarray, weights: np.ndarray,
+              team_weight: np.ndarray, rate: float, params: Social) -> None:
+    """Move each shift from the anchor toward the circle's weighted shift, in place."""
+    shift = values - anchors
+    means = team_means(shift, team, weights, team_weight, team_weight.size)
+    team_view = means[team]
+    manager_view = np.where(manager_present, shift[manager_slot], team_view)
+    organisation = float(weights @ shift) / float(team_weight.sum())
+    w_team = max(0.0, 1.0 - params.manager_weight - params.organisation_weight)
+    target = (params.manager_weight * manager_view + params.organisation_weight * organisation
+              + w_team * team_view)
+    values += rate * (target - shift)
+    np.minimum(np.maximum(values, 0.0, out=values), 1.0, out=values)
+
+
+def step(model) -> None:
+    p, people = model.p, model.people
+    s = p.social
+    rate = s.influence_rate * (1 - s.remote_tie_loss * p.risks.remote_work)
+    weights = people.filled * (1 + (s.ambassador_weight - 1) * people.ambassador)
+    team_weight = np.maximum(np.bincount(people.team, weights=weights,
+                                         minlength=model.teams.size), 1e-9)
+    manager_present = people.filled[people.manager_slot]
+    safety_anchor = safety_target(people.safety_offset, model.climate)
+    for values, anchors in ((people.orientation, people.orientation_anchor),
+                            (people.safety, safety_anchor),
+                            (people.cynicism, people.cynicism_anchor)):
+        influence(values, anchors, people.manager_slot, manager_present, people.team, weights,
+                  team_weight, rate, s)

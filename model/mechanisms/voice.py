@@ -1,0 +1,120 @@
+"""Mechanism 1: the voice loop (001 §2, §3, §4 Pillar 4, §10 AP 4; Edmondson 1999;
+MODEL_BRIEF §3.1).
+
+A person meets a customer problem in a week with probability m (``meet_frontline`` on the
+frontline, ``meet_other`` elsewhere, times 1 - police; plus ``meet_in_ritual`` after customer
+contact in a ritual). The problem is one of the open pain points, drawn in proportion to severity
+x reach. They speak up with probability
+
+    P(speak) = logistic(b0 + b_s S + b_o O - b_c C - b_f fear_team)
+
+The manager learns with probability
+
+    P(learn) = clip((l0 + (1 - l0) climate + l_q Q_team) (1 - blame), 0, 1),
+    climate  = clip(psychological_safety + g_pm postmortems(t), 0, 1)
+
+and otherwise blames the messenger. Learning surfaces the problem (it enters the action queue) and
+raises the messenger's safety by u (1 - S); blame lowers it by v S, lowers every teammate's by
+v_team S per blame, adds to the messenger's cynicism and to the team's fear (which decays by
+``fear_memory`` a week). Perceived safety settles toward the climate plus the person's disposition
+o_i (their safety at the start minus the lever's climate): S' = S + r (clip(climate + o_i) - S).
+Each surfaced problem is fixed in a week with probability ``fix_rate`` x alpha (incentives.py).
+Silent problems keep hurting the customers they hit: the organisation "operates on false
+positives" (001 §3).
+
+Reads every ``voice.*`` parameter, ``levers.psychological_safety``,
+``anti_patterns.blame_culture``, ``anti_patterns.cx_police``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.parameters import Voice
+from model.state import FIXED, NOT_ARRIVED, SILENT, SURFACED
+
+
+def speak_up_probability(safety: np.ndarray, orientation: np.ndarray, cynicism: np.ndarray,
+                         fear: np.ndarray, params: Voice) -> np.ndarray:
+    """P(speak) = logistic(b0 + b_s S + b_o O - b_c C - b_f fear)."""
+    z = (params.intercept + params.safety_weight * safety
+         + params.orientation_weight * orientation - params.cynicism_weight * cynicism
+         - params.fear_weight * fear)
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def learn_probability(climate: float, adoption: np.ndarray, blame_culture: float,
+                      params: Voice) -> np.ndarray:
+    """P(learn) per team: how a manager answers bad customer news."""
+    p = params.learn_floor + (1 - params.learn_floor) * climate
+    p = (p + params.adoption_learn_gain * adoption) * (1 - blame_culture)
+    return np.clip(p, 0.0, 1.0)
+
+
+def safety_climate(lever: float, postmortems: float, params: Voice) -> float:
+    """The level perceived safety settles toward."""
+    return min(1.0, lever + params.postmortem_climate_gain * postmortems)
+
+
+def safety_target(offset: np.ndarray, climate: float) -> np.ndarray:
+    """Where each person's perceived safety settles: the climate plus their disposition."""
+    return np.minimum(np.maximum(climate + offset, 0.0), 1.0)
+
+
+def step(model, uniforms: np.ndarray, fix_uniforms: np.ndarray) -> None:
+    """Meet, speak, respond, surface, fix. ``uniforms`` rows: meet, pick, speak, learn."""
+    p, people, teams, pain, t = model.p, model.people, model.teams, model.pain, model.week
+    v = p.voice
+    tally = model.tally
+    arrived = (pain.status == NOT_ARRIVED) & (pain.arrival_week <= t)
+    if arrived.any():
+        pain.status[arrived] = SILENT
+        model.problems_changed = True
+    postmortems = model.policy.intensity["blameless_postmortems"][t]
+    climate = safety_climate(p.levers.psychological_safety,
+                             postmortems * (1 - p.anti_patterns.blame_culture), v)
+    model.climate = climate
+
+    open_ = (pain.status == SILENT) | (pain.status == SURFACED)
+    weights = np.cumsum(pain.weight * open_)
+    if weights[-1] > 0:
+        meet = np.where(people.frontline, v.meet_frontline,
+                        v.meet_other * (1 - p.anti_patterns.cx_police))
+        meet = meet + v.meet_in_ritual * model.contact
+        who = np.flatnonzero(people.filled & (uniforms[0] < meet))
+        problem = np.searchsorted(weights, uniforms[1, who] * weights[-1], side="right")
+        team = people.team[who]
+        speak = speak_up_probability(people.safety[who], people.orientation[who],
+                                     people.cynicism[who], teams.fear[team], v)
+        spoke = uniforms[2, who] < speak
+        learn = learn_probability(climate, teams.adoption, p.anti_patterns.blame_culture, v)
+        learned = spoke & (uniforms[3, who] < learn[team])
+        blamed = spoke & ~learned
+        messengers, scapegoats = who[learned], who[blamed]
+        known = int((pain.status == SURFACED).sum())
+        pain.status[problem[learned]] = SURFACED
+        newly = int((pain.status == SURFACED).sum()) - known
+        people.safety[messengers] += v.learn_safety_gain * (1 - people.safety[messengers])
+        people.safety[scapegoats] -= v.blame_safety_loss * people.safety[scapegoats]
+        people.cynicism[scapegoats] += v.blame_cynicism_gain * (1 - people.cynicism[scapegoats])
+        blames = np.bincount(team[blamed], minlength=teams.size)
+        teams.fear *= v.fear_memory
+        teams.fear += blames
+        if blames.any():
+            hit = blames[people.team]
+            people.safety -= v.blame_team_safety_loss * hit * people.safety
+        tally.problems_met += who.size
+        tally.spoke_up += int(spoke.sum())
+        tally.blamed += scapegoats.size
+        tally.surfaced += newly
+    else:
+        teams.fear *= v.fear_memory
+    people.safety += v.safety_relaxation * (safety_target(people.safety_offset, climate)
+                                            - people.safety)
+    np.minimum(np.maximum(people.safety, 0.0, out=people.safety), 1.0, out=people.safety)
+
+    fixed = (pain.status == SURFACED) & (fix_uniforms < v.fix_rate * model.action)
+    if fixed.any():
+        pain.status[fixed] = FIXED
+        tally.fixed += int(fixed.sum())
+        model.on_fixed(fixed)

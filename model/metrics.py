@@ -1,0 +1,259 @@
+"""Monthly outputs (MODEL_BRIEF §5): the customers, the culture dashboard, the workforce, the voice
+loop, the maturity level and the perception gap. Every column is described in ``COLUMNS``.
+
+Run-rates (``churn_annualised``, ``attrition_annualised``) are the expected annual rates implied
+by the state at the month's end (mean renewal churn probability; 1 - (1 - mean weekly hazard)^52),
+so that month 0 has them and they are smooth; realised counts are in ``churned_customers``,
+``leavers`` and ``churn_monthly``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from model.mechanisms.churn import churn_probability, recommend_score
+from model.mechanisms.measurement import manager_view, net_promoter_score
+from model.mechanisms.rituals import ONBOARDING_WEEKS
+from model.mechanisms.workforce import weekly_hazard
+
+QUARTER_WEEKS = 13
+HIGH_RATING = 0.8
+
+# 001 §8 "Metrics That Matter": column -> (target, direction).
+TARGETS: dict[str, float] = {
+    "culture_score": 4.0,
+    "leadership_customer_time": 20.0,
+    "decision_evidence_ratio": 80.0,
+    "interaction_rate": 60.0,
+    "story_sharing_per_week": 3.0,
+    "onboarding_immersion": 100.0,
+    "collaboration_index": 4.0,
+    "psychological_safety_score": 4.2,
+    "recognition_share": 50.0,
+    "ritual_participation": 70.0,
+    "postmortem_coverage": 100.0,
+    "enps": 40.0,
+}
+
+# column -> (unit, meaning)
+COLUMNS: dict[str, tuple[str, str]] = {
+    "month": ("month", "0 = the state before week 1, then 1..12 (end of each month)"),
+    "week": ("week", "week at which the row is taken"),
+    "nps_measured": ("-100..100", "NPS of the latest customer survey's respondents"),
+    "nps_true": ("-100..100", "NPS over all active customers (what the survey estimates)"),
+    "churn_monthly": ("%", "customers active at the month's start who churned in the month"),
+    "churn_annualised": ("%", "logo churn run-rate: mean renewal churn probability of active "
+                              "customers"),
+    "revenue_churn_annualised": ("%", "revenue churn run-rate: the same weighted by contract value"),
+    "churned_customers": ("accounts", "customers lost in the month"),
+    "customers_won": ("accounts", "new accounts won in the month (sales and referrals)"),
+    "customers_active": ("accounts", "active customers at the month's end"),
+    "revenue_retained": ("%", "annual contract value of the month-0 accounts still active, over "
+                              "their value at month 0"),
+    "csat": ("%", "active customers with satisfaction >= 0.7 (4-5 on a 5-point scale)"),
+    "satisfaction": ("0-100", "mean satisfaction of active customers"),
+    "survey_response_rate": ("%", "share of active customers who answered the latest survey"),
+    "culture_score": ("1-5", "cultural assessment score, mean of 10 dimensions (001 §12)"),
+    "agree_customer_outcomes": ("%", "employees who agree 'we prioritise customer outcomes'"),
+    "leadership_customer_time": ("%", "executive calendar time with customers"),
+    "decision_evidence_ratio": ("%", "decisions backed by customer evidence"),
+    "interaction_rate": ("%", "employees with direct customer contact (rituals, rotations, "
+                              "immersion) in the last 13 weeks"),
+    "story_sharing_per_week": ("stories/week", "customer stories shared company-wide"),
+    "onboarding_immersion": ("%", "hires of the last 13 weeks who completed customer immersion"),
+    "collaboration_index": ("1-5", "cross-functional collaboration around customer outcomes"),
+    "psychological_safety_score": ("1-5", "mean perceived safety to surface customer problems"),
+    "recognition_share": ("%", "recognition tied to customer impact (incentive alignment)"),
+    "ritual_participation": ("%", "employees who took part in a customer ritual in the month"),
+    "postmortem_coverage": ("%", "customer escalations followed by a blameless post-mortem"),
+    "enps": ("-100..100", "internal NPS for the customer-centric culture"),
+    "engagement": ("0-100", "mean engagement"),
+    "cynicism": ("0-100", "mean cynicism"),
+    "change_fatigue": ("0-100", "mean change fatigue"),
+    "orientation": ("0-100", "mean customer orientation"),
+    "load": ("% of capacity", "weekly load: day job plus initiatives"),
+    "say_do_gap": ("0-100", "rhetoric not backed by action"),
+    "attrition_annualised": ("%", "attrition run-rate of all staff"),
+    "frontline_attrition_annualised": ("%", "attrition run-rate of frontline staff"),
+    "top_performer_attrition_annualised": ("%", "attrition run-rate of top performers"),
+    "leavers": ("people", "people who left in the month"),
+    "headcount": ("people", "filled posts at the month's end"),
+    "problems_surfaced": ("pain points", "problems surfaced by voice in the month"),
+    "problems_fixed": ("pain points", "problems fixed in the month"),
+    "problems_silent": ("pain points", "open problems nobody has surfaced (month's end)"),
+    "problems_open": ("pain points", "open problems, surfaced or silent (month's end)"),
+    "speak_up_rate": ("%", "problems met that were voiced, in the month"),
+    "blame_responses": ("events", "messengers blamed in the month"),
+    "maturity_level": ("1-5", "CX culture maturity level (001 §4), rubric in docs/ODD.md"),
+    "managers_rate_highly_customer_centric": ("%", "managers rating the organisation >= 0.8"),
+    "customers_rate_highly_customer_centric": ("%", "customers rating it >= 0.8 (satisfaction)"),
+    "perception_gap": ("points", "managers' minus customers' share rating it highly"),
+}
+
+
+@dataclass
+class Tally:
+    """Counts of the month so far; reset at each month's end."""
+
+    cross_functional: int = 0
+    stories: float = 0.0
+    problems_met: int = 0
+    spoke_up: int = 0
+    blamed: int = 0
+    surfaced: int = 0
+    fixed: int = 0
+    leavers: int = 0
+    top_leavers: int = 0
+    frontline_leavers: int = 0
+    hires: int = 0
+    renewals: int = 0
+    churned: int = 0
+    churned_value: float = 0.0
+    won: int = 0
+    surveys: int = 0
+    weeks: int = 0
+    active_at_start: int = 0
+
+    def reset(self, active_customers: int) -> None:
+        for f in fields(self):
+            setattr(self, f.name, type(getattr(self, f.name))())
+        self.active_at_start = active_customers
+
+
+def annualised(weekly_rates: np.ndarray) -> float:
+    """100 (1 - (1 - mean weekly rate)^52); 0 for an empty group."""
+    if weekly_rates.size == 0:
+        return 0.0
+    return 100.0 * (1.0 - (1.0 - float(weekly_rates.mean())) ** 52)
+
+
+def share(mask: np.ndarray) -> float:
+    """Percent of True in a boolean array; 0 when empty."""
+    return 100.0 * float(mask.mean()) if mask.size else 0.0
+
+
+def maturity_level(row: dict[str, float]) -> int:
+    """The maturity level of 001 §4, by cumulative thresholds on the dashboard metrics."""
+    met = sum(row[k] >= target for k, target in TARGETS.items())
+    rungs = [
+        row["culture_score"] >= 2.0,                                        # 2: CX-aware
+        row["culture_score"] >= 2.75 and row["interaction_rate"] >= 30
+        and row["story_sharing_per_week"] >= 1 and row["leadership_customer_time"] >= 5,
+        row["culture_score"] >= 3.5 and row["recognition_share"] >= 40
+        and row["decision_evidence_ratio"] >= 60 and row["leadership_customer_time"] >= 15,
+        row["culture_score"] >= 4.2 and met >= 10,                          # 5: CX-first
+    ]
+    level = 1
+    for ok in rungs:
+        if not ok:
+            break
+        level += 1
+    return level
+
+
+def monthly_row(model, month: int) -> dict[str, float]:
+    """All outputs of one month, read off the model's state and the month's tally."""
+    p, people, teams, customers, pain, policy = (model.p, model.people, model.teams,
+                                                 model.customers, model.pain, model.policy)
+    t, tally = model.week, model.tally
+    filled = people.filled
+    staff = filled
+    active = customers.active
+    satisfaction = customers.satisfaction[active]
+    scores = recommend_score(satisfaction, customers.score_bias[active])
+    churn_p = churn_probability(satisfaction, customers.problem_load[active], p.churn)
+    value = customers.value[active]
+    hazard = weekly_hazard(people, p)
+    orientation = people.orientation[staff]
+    safety = people.safety[staff]
+    cynicism = people.cynicism[staff]
+    engagement = people.engagement[staff]
+    contact = staff & (t - people.last_interaction <= QUARTER_WEEKS)
+    recent_hires = staff & (t - people.hired_week <= QUARTER_WEEKS) & (
+        t - people.hired_week >= min(ONBOARDING_WEEKS, max(t, 1)))
+    enps_scores = np.clip(np.rint(10 * (0.5 * engagement + 0.25 * (1 - cynicism)
+                                        + 0.25 * orientation) + people.enps_bias[staff]), 0, 10)
+    managers = staff & people.is_manager
+    views = manager_view(people.orientation[managers], float(policy.rhetoric[t]),
+                         teams.adoption[people.team[managers]], p.managers.optimism)
+    weeks_in_month = max(tally.weeks, 1)
+    open_ = (pain.status == 1) | (pain.status == 2)
+    row: dict[str, float] = {
+        "month": month,
+        "week": t,
+        "nps_measured": model.survey_nps,
+        "nps_true": net_promoter_score(scores),
+        "churn_monthly": 100.0 * tally.churned / max(tally.active_at_start, 1),
+        "churn_annualised": 100.0 * float(churn_p.mean()) if churn_p.size else 0.0,
+        "revenue_churn_annualised": (100.0 * float(churn_p @ value) / float(value.sum())
+                                     if value.size else 0.0),
+        "churned_customers": tally.churned,
+        "customers_won": tally.won,
+        "customers_active": int(active.sum()),
+        "revenue_retained": 100.0 * float(customers.value[active & customers.initial].sum())
+        / model.initial_revenue,
+        "csat": share(satisfaction >= 0.7),
+        "satisfaction": 100.0 * float(satisfaction.mean()) if satisfaction.size else 0.0,
+        "survey_response_rate": model.survey_response_rate,
+        "agree_customer_outcomes": share(orientation >= 0.5),
+        "leadership_customer_time": 100.0 * float(policy.leadership_time[t]),
+        "decision_evidence_ratio": 100.0 * float(policy.evidence[t]),
+        "interaction_rate": share(contact[staff]),
+        "story_sharing_per_week": tally.stories / weeks_in_month,
+        "onboarding_immersion": share(people.immersed[recent_hires]),
+        "collaboration_index": 1.0 + 4.0 * model.collaboration,
+        "psychological_safety_score": 1.0 + 4.0 * float(safety.mean()),
+        "recognition_share": 100.0 * float(policy.incentive[t]),
+        "ritual_participation": share(model.ritual_participants[staff]),
+        "postmortem_coverage": 100.0 * float(policy.intensity["blameless_postmortems"][t])
+        * (1 - p.anti_patterns.blame_culture),
+        "enps": net_promoter_score(enps_scores),
+        "engagement": 100.0 * float(engagement.mean()),
+        "cynicism": 100.0 * float(cynicism.mean()),
+        "change_fatigue": 100.0 * float(people.fatigue[staff].mean()),
+        "orientation": 100.0 * float(orientation.mean()),
+        "load": 100.0 * model.load,
+        "say_do_gap": 100.0 * model.say_do_gap,
+        "attrition_annualised": annualised(hazard[staff]),
+        "frontline_attrition_annualised": annualised(hazard[staff & people.frontline]),
+        "top_performer_attrition_annualised": annualised(hazard[staff & people.top_performer]),
+        "leavers": tally.leavers,
+        "headcount": int(filled.sum()),
+        "problems_surfaced": tally.surfaced,
+        "problems_fixed": tally.fixed,
+        "problems_silent": int((pain.status == 1).sum()),
+        "problems_open": int(open_.sum()),
+        "speak_up_rate": 100.0 * tally.spoke_up / tally.problems_met if tally.problems_met else 0.0,
+        "blame_responses": tally.blamed,
+        "managers_rate_highly_customer_centric": share(views >= HIGH_RATING),
+        "customers_rate_highly_customer_centric": share(satisfaction >= HIGH_RATING),
+    }
+    row["perception_gap"] = (row["managers_rate_highly_customer_centric"]
+                             - row["customers_rate_highly_customer_centric"])
+    row["culture_score"] = culture_score(row, float(orientation.mean()), float(safety.mean()),
+                                         float(cynicism.mean()), float(policy.commitment[t]))
+    row["maturity_level"] = maturity_level(row)
+    return {name: row[name] for name in COLUMNS}
+
+
+def culture_score(row: dict[str, float], orientation: float, safety: float, cynicism: float,
+                  commitment: float) -> float:
+    """Cultural assessment, 1-5: the ten dimensions of 001 §12 template 1, each 0-1.
+
+    Employees rate through their cynicism: the mean of the dimensions is scaled by 1 - C/2.
+    """
+    dimensions = [
+        orientation,                                              # outcome prioritisation
+        min(1.0, row["leadership_customer_time"] / 25.0),         # leadership visibility
+        (row["collaboration_index"] - 1) / 4,                     # collaboration
+        safety,                                                   # psychological safety
+        row["decision_evidence_ratio"] / 100,                     # evidence accessibility
+        row["interaction_rate"] / 100,                            # personal interaction
+        0.5 * orientation + 0.5 * min(1.0, row["story_sharing_per_week"] / 3),  # clarity
+        min(1.0, row["recognition_share"] / 50),                  # recognition
+        commitment,                                               # resource allocation
+    ]
+    dimensions.append(float(np.mean(dimensions)))                 # overall rating
+    return 1.0 + 4.0 * float(np.mean(dimensions)) * (1 - 0.5 * cynicism)

@@ -1,0 +1,619 @@
+"""The parameter schema: the one home of every parameter of the model.
+
+Each field carries its name, unit, range (``ge``/``le``), default and source (a seed file and
+section, a reference from MODEL_BRIEF section 8, or the word "assumption"). Scenario files,
+``--set`` and ``overrides`` use the dotted keys this schema defines, for example
+``levers.psychological_safety``. ``docs/parameters.md`` is generated from it
+(``python -m model.parameters``).
+
+Seed files are abbreviated: 001 = ``001_1394b532eeb39613.txt`` ("Building a CX-First Culture"),
+003 = ``003_d9dd09060764bec0.txt`` ("Customer Experience Leaders"), 004 =
+``004_bf5d0188ad3ae7d3.txt`` ("How Do You Define CX Success?").
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ASSUMPTION = "assumption"
+
+
+def param(
+    default: float,
+    low: float,
+    high: float,
+    unit: str,
+    source: str,
+    description: str,
+) -> Any:
+    """A schema field with its unit, range, default and source."""
+    return Field(
+        default,
+        ge=low,
+        le=high,
+        description=description,
+        json_schema_extra={"unit": unit, "source": source},
+    )
+
+
+class Section(BaseModel):
+    """A group of parameters; unknown keys and wrong types are errors, not coercions."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, validate_assignment=True)
+
+
+class Organisation(Section):
+    employees: int = param(
+        800, 20, 200_000, "people", "001 §11 (TechOps Pro: 800 people)",
+        "Headcount, managers included.")
+    customers: int = param(
+        400, 10, 100_000, "accounts", ASSUMPTION + " (mid-market B2B SaaS, 001 §11)",
+        "Customer accounts at the start.")
+    team_size: int = param(
+        8, 2, 30, "people per manager", ASSUMPTION,
+        "Individual contributors per first-line manager.")
+    frontline_share: float = param(
+        0.35, 0.05, 0.9, "share of headcount", ASSUMPTION + " (functions from MODEL_BRIEF §2)",
+        "Share of teams in frontline functions (support, customer success, account management).")
+    product_share: float = param(
+        0.40, 0.0, 0.9, "share of headcount", ASSUMPTION,
+        "Share of teams in product and engineering; the rest are back office.")
+    top_performer_share: float = param(
+        0.2, 0.0, 0.5, "share of employees", ASSUMPTION,
+        "Share of employees flagged as top performers (more skill, more outside options).")
+    contract_value_median: float = param(
+        150.0, 1.0, 10_000.0, "k$ per year", ASSUMPTION,
+        "Median annual contract value; values are lognormal (MODEL_BRIEF §2).")
+    contract_value_sigma: float = param(
+        0.9, 0.0, 3.0, "log-units", ASSUMPTION,
+        "Standard deviation of log contract value (skew of the book).")
+    customer_headroom: float = param(
+        1.0, 0.0, 10.0, "share of initial customers", ASSUMPTION,
+        "Room for new accounts (sales, referrals), as a share of the initial book; when it is "
+        "full, no more accounts are opened.")
+
+
+class Levers(Section):
+    psychological_safety: float = param(
+        0.35, 0.0, 1.0, "0-1 climate", "001 §2, §4 Pillar 4; Edmondson 1999",
+        "Safety climate: where perceived safety starts and settles, and managers' readiness to "
+        "learn from bad news rather than blame.")
+    ritual_participation: float = param(
+        0.5, 0.0, 1.0, "0-1 propensity", "001 §4 Pillar 3, §8 (target 70%)",
+        "Propensity to take part in a customer ritual that is offered, for a neutral employee.")
+    incentive_alignment: float = param(
+        0.15, 0.0, 1.0, "0-1 share", "001 §4 Pillar 2, §8 (recognition target 50%); Kerr 1975",
+        "How far pay, recognition and promotion reward customer outcomes and teams before any "
+        "programme changes them.")
+
+
+class AntiPatterns(Section):
+    cx_theater: float = param(
+        0.0, 0.0, 1.0, "intensity", "001 §10 Anti-Pattern 1; Bromley & Powell 2012",
+        "Rhetoric and rituals without changed budgets, incentives, promotions; insights ignored.")
+    change_fatigue: float = param(
+        0.0, 0.0, 1.0, "intensity", "001 §10 Anti-Pattern 5",
+        "Reorganisation, tool roll-out and cost cutting launched with the programme, at this "
+        "intensity.")
+    cx_police: float = param(
+        0.0, 0.0, 1.0, "intensity", "001 §10 Anti-Pattern 2",
+        "One central team owns CX: others abdicate, the team is a bottleneck for fixes.")
+    survey_obsession: float = param(
+        0.0, 0.0, 1.0, "intensity", "001 §10 Anti-Pattern 3; 004",
+        "Measurement without action: more frequent surveys, no more action.")
+    blame_culture: float = param(
+        0.0, 0.0, 1.0, "intensity", "001 §10 Anti-Pattern 4",
+        "Messengers of bad customer news are punished despite the rhetoric.")
+
+
+class Risks(Section):
+    executive_misalignment: float = param(
+        0.0, 0.0, 1.0, "intensity", "001 §10 Additional Risks",
+        "Mixed leadership signals: commitment behind the rhetoric is diluted.")
+    middle_management_resistance: float = param(
+        0.0, 0.0, 1.0, "intensity", "001 §10 Additional Risks",
+        "First-line managers see CX as extra work: they adopt and model it less.")
+    hiring_mismatch: float = param(
+        0.0, 0.0, 1.0, "intensity", "001 §10 Additional Risks",
+        "Hiring keeps selecting for technical skill only: newcomers arrive less customer-oriented.")
+    remote_work: float = param(
+        0.0, 0.0, 1.0, "share remote", "001 §10 Additional Risks",
+        "Distributed work weakens the ties through which culture spreads.")
+
+
+class Simulation(Section):
+    weeks: int = param(52, 4, 520, "weeks", "MODEL_BRIEF §2 (12-month horizon)",
+                       "Horizon of a run; reports are monthly (52 weeks = 12 months).")
+
+
+class Leadership(Section):
+    """The policy side: what leaders say and do before and beyond the timeline (leadership.py)."""
+
+    decision_evidence_base: float = param(
+        0.1, 0.0, 1.0, "share of decisions", "001 §4 Level 1-2, §5 Week 1 (audit)",
+        "Share of decisions backed by customer evidence with no programme.")
+    leadership_time_base: float = param(
+        0.03, 0.0, 1.0, "share of calendar", "001 §4 Level 1 (leaders rarely meet customers)",
+        "Executive calendar time with customers with no programme.")
+    collaboration_base: float = param(
+        0.35, 0.0, 1.0, "0-1", ASSUMPTION, "Cross-functional collaboration with no programme.")
+    collaboration_rate: float = param(0.05, 0.0, 1.0, "per week", ASSUMPTION,
+                                      "Rate at which collaboration follows its drivers.")
+    collaboration_ritual_gain: float = param(
+        0.6, 0.0, 2.0, "per unit", "001 §6 (shared rituals)",
+        "Collaboration gained per unit share of non-frontline staff in customer rituals.")
+    concurrent_change_weeks: int = param(
+        26, 1, 104, "weeks", "001 §10 Anti-Pattern 5",
+        "Duration of the reorganisation, tool roll-out and cost cutting that the change-fatigue "
+        "anti-pattern adds at the programme's start.")
+    stories_per_session: float = param(
+        4.0, 0.0, 20.0, "stories", "001 §12 (5-minute slot, rotating presenters)",
+        "Stories told in one story-sharing session at full participation.")
+
+
+class Initial(Section):
+    orientation_mean: float = param(
+        0.42, 0.0, 1.0, "0-1", "001 §11 (32% agree 'we prioritise customer outcomes')",
+        "Mean customer orientation of employees at the start.")
+    engagement_mean: float = param(0.62, 0.0, 1.0, "0-1", ASSUMPTION, "Mean engagement at start.")
+    cynicism_mean: float = param(0.30, 0.0, 1.0, "0-1", ASSUMPTION, "Mean cynicism at start.")
+    fatigue_mean: float = param(0.10, 0.0, 1.0, "0-1", ASSUMPTION, "Mean change fatigue at start.")
+    belief_concentration: float = param(
+        10.0, 1.0, 200.0, "Beta a+b", ASSUMPTION,
+        "Concentration of the Beta distributions of the employee states (higher: less spread).")
+    tenure_mean_weeks: float = param(
+        150.0, 4.0, 1000.0, "weeks", ASSUMPTION, "Mean tenure (exponential) at the start.")
+    satisfaction_mean: float = param(
+        0.80, 0.0, 1.0, "0-1", "001 §11 (NPS 28 before)", "Mean customer satisfaction at start.")
+    satisfaction_concentration: float = param(
+        20.0, 1.0, 200.0, "Beta a+b", ASSUMPTION, "Concentration of initial satisfaction.")
+    open_pain_points: int = param(
+        24, 0, 150, "pain points", ASSUMPTION, "Systemic problems open at the start.")
+    manager_adoption: float = param(
+        0.15, 0.0, 1.0, "0-1", ASSUMPTION, "Managers' adoption of the change at the start.")
+
+
+class Voice(Section):
+    """Mechanism 1: speaking up, the manager's response, fixing (voice.py)."""
+
+    meet_frontline: float = param(
+        0.5, 0.0, 1.0, "per week", ASSUMPTION,
+        "Chance a frontline employee meets a customer problem in a week.")
+    meet_other: float = param(
+        0.04, 0.0, 1.0, "per week", ASSUMPTION,
+        "Chance an employee outside the frontline meets one (tickets, escalations).")
+    meet_in_ritual: float = param(
+        0.5, 0.0, 1.0, "per participation", "001 §4 Pillar 3, §11 (Customer Friday)",
+        "Chance that taking part in a customer ritual exposes a problem.")
+    intercept: float = param(-2.2, -10.0, 10.0, "logit", ASSUMPTION,
+                             "Log-odds of speaking up for a fearful, cynical-free, neutral person.")
+    safety_weight: float = param(
+        3.0, 0.0, 10.0, "logit per unit", "direction from Edmondson 1999; Frazier et al. 2017",
+        "Effect of perceived psychological safety on speaking up.")
+    orientation_weight: float = param(1.5, 0.0, 10.0, "logit per unit", ASSUMPTION,
+                                      "Effect of customer orientation on speaking up.")
+    cynicism_weight: float = param(2.0, 0.0, 10.0, "logit per unit", "001 §10 Anti-Pattern 1",
+                                   "Effect of cynicism on speaking up (negative).")
+    fear_weight: float = param(1.5, 0.0, 10.0, "logit per blame", "001 §10 Anti-Pattern 4",
+                               "Effect of recent blame in the team on speaking up (negative).")
+    fear_memory: float = param(0.85, 0.0, 0.999, "per week", ASSUMPTION,
+                               "Share of the team's fear of blame kept from one week to the next.")
+    learn_safety_gain: float = param(0.06, 0.0, 1.0, "share of gap", "001 §4 Pillar 4",
+                                     "Safety gain of a messenger whose manager learns.")
+    blame_safety_loss: float = param(0.2, 0.0, 1.0, "share", "001 §10 Anti-Pattern 4",
+                                     "Safety loss of a messenger who is blamed.")
+    blame_team_safety_loss: float = param(0.03, 0.0, 1.0, "share", "001 §10 Anti-Pattern 4",
+                                          "Safety loss of the messenger's teammates.")
+    blame_cynicism_gain: float = param(0.05, 0.0, 1.0, "share of gap", ASSUMPTION,
+                                       "Cynicism gain of a blamed messenger.")
+    safety_relaxation: float = param(
+        0.03, 0.0, 1.0, "per week", "Frazier et al. 2017 (safety moves within weeks)",
+        "Rate at which perceived safety settles toward the climate.")
+    postmortem_climate_gain: float = param(
+        0.25, 0.0, 1.0, "climate units", "001 §4 Pillar 4, §6",
+        "Rise in the safety climate from blameless post-mortems at full intensity.")
+    learn_floor: float = param(0.2, 0.0, 1.0, "probability", ASSUMPTION,
+                               "Chance a manager learns rather than blames at zero climate.")
+    adoption_learn_gain: float = param(0.3, 0.0, 1.0, "probability", "001 §10 (managers hold keys)",
+                                       "Extra chance to learn for a manager who fully adopted.")
+    fix_rate: float = param(0.06, 0.0, 1.0, "per week", ASSUMPTION,
+                            "Weekly chance a surfaced problem is fixed when action is certain.")
+    action_base: float = param(0.15, 0.0, 1.0, "0-1", "001 §4 Level 2 (tracked, not acted on)",
+                               "Propensity to act on surfaced problems with no programme.")
+    cx_police_bottleneck: float = param(0.6, 0.0, 1.0, "share", "001 §10 Anti-Pattern 2",
+                                        "Share of fixing capacity lost at full CX-police intensity.")
+    fatigue_drag: float = param(0.5, 0.0, 1.0, "share", "001 §10 Anti-Pattern 5",
+                                "Share of fixing capacity lost at full mean fatigue.")
+
+
+class PainPoints(Section):
+    capacity: int = param(160, 10, 2000, "pain points", ASSUMPTION,
+                          "Size of the pool: open at start plus all that can arrive.")
+    arrival_per_week: float = param(0.35, 0.0, 10.0, "per week", ASSUMPTION,
+                                    "Mean number of new systemic problems a week.")
+    reach_mean: float = param(0.12, 0.0, 1.0, "share of customers", ASSUMPTION,
+                              "Mean share of customers a pain point hits.")
+    severity_mean: float = param(0.5, 0.0, 1.0, "0-1", ASSUMPTION, "Mean severity.")
+
+
+class Rituals(Section):
+    """Mechanism 2 (rituals.py)."""
+
+    engagement_weight: float = param(1.0, 0.0, 5.0, "multiplier", "MODEL_BRIEF §3.2",
+                                     "How much engagement raises participation.")
+    fatigue_weight: float = param(0.8, 0.0, 1.0, "share", "MODEL_BRIEF §3.5",
+                                  "Share of participation lost at full fatigue.")
+    cynicism_weight: float = param(0.7, 0.0, 1.0, "share", "MODEL_BRIEF §3.4",
+                                   "Share of participation lost at full cynicism.")
+    manager_weight: float = param(0.8, 0.0, 5.0, "multiplier", "001 §10 (managers hold keys)",
+                                  "How much the manager's modelling raises participation.")
+    orientation_decay: float = param(
+        0.01, 0.0, 1.0, "per week", "Harrison & Carroll 1991 (socialisation decays)",
+        "Rate at which orientation returns to its anchor without reinforcement.")
+    anchor_drift: float = param(0.1, 0.0, 1.0, "share", ASSUMPTION,
+                                "Share of an orientation gain that becomes lasting (anchor).")
+
+
+class Incentives(Section):
+    """Mechanism 3 (incentives.py)."""
+
+    orientation_pull: float = param(0.006, 0.0, 0.2, "per week", "001 §11; Kerr 1975",
+                                    "Weekly pull of aligned incentives on customer orientation.")
+    action_weight: float = param(0.35, 0.0, 1.0, "share", "001 §4 Pillar 2",
+                                 "Weight of incentive alignment in acting on surfaced problems.")
+    evidence_weight: float = param(0.35, 0.0, 1.0, "share", "001 §4 Pillar 2",
+                                   "Weight of the decision evidence ratio in acting on problems.")
+    commitment_weight: float = param(0.3, 0.0, 1.0, "share", "001 §11 (research protected)",
+                                     "Weight of leaders' real commitment in acting on problems.")
+
+
+class SayDo(Section):
+    """Mechanism 4 (say_do.py)."""
+
+    cynicism_gain: float = param(0.03, 0.0, 1.0, "per week per gap", "001 §10 Anti-Pattern 1",
+                                 "Cynicism growth per unit of say-do gap.")
+    cynicism_relief: float = param(0.02, 0.0, 1.0, "per week", "001 §11 (Key Insight)",
+                                   "Cynicism decline per unit of rhetoric backed by action.")
+    fatigue_cynicism: float = param(0.02, 0.0, 1.0, "per week", "Hughes 2011 (via cynicism)",
+                                    "Cynicism growth per unit of fatigue above the threshold.")
+    fatigue_threshold: float = param(0.35, 0.0, 1.0, "0-1", ASSUMPTION,
+                                     "Fatigue above which it feeds cynicism.")
+    action_weight: float = param(0.3, 0.0, 1.0, "share", "001 §10 (insights ignored)",
+                                 "Weight of visible action on insights in what leaders 'do'.")
+
+
+class Load(Section):
+    """Mechanism 5 (fatigue.py)."""
+
+    base_load: float = param(0.96, 0.0, 2.0, "share of capacity", ASSUMPTION,
+                             "Day-job load before any initiative.")
+    capacity: float = param(1.0, 0.1, 2.0, "share of capacity", ASSUMPTION,
+                            "Load an employee carries without fatigue.")
+    fatigue_accumulation: float = param(0.6, 0.0, 5.0, "per unit overload", "001 §10 AP 5",
+                                        "Fatigue growth per unit of load above capacity.")
+    fatigue_recovery: float = param(0.025, 0.0, 1.0, "per week", "MODEL_BRIEF §3.5 (slow)",
+                                    "Share of fatigue that recovers each week under capacity.")
+
+
+class Engagement(Section):
+    relaxation: float = param(0.05, 0.0, 1.0, "per week", ASSUMPTION,
+                              "Rate at which engagement moves toward its target.")
+    cynicism_weight: float = param(0.45, 0.0, 2.0, "per unit", "MODEL_BRIEF §3.4",
+                                   "Engagement target lost per unit of cynicism.")
+    fatigue_weight: float = param(0.45, 0.0, 2.0, "per unit", "MODEL_BRIEF §3.5",
+                                  "Engagement target lost per unit of fatigue.")
+    meaning_weight: float = param(0.15, 0.0, 2.0, "per unit", "001 §7 (customer purpose)",
+                                  "Engagement target gained from recent customer contact.")
+
+
+class Social(Section):
+    """Mechanism 6 (social_influence.py)."""
+
+    influence_rate: float = param(0.04, 0.0, 1.0, "per week", ASSUMPTION,
+                                  "Weekly pull of one's circle on orientation, safety, cynicism.")
+    manager_weight: float = param(0.45, 0.0, 1.0, "share", "001 §10 (managers hold keys)",
+                                  "Weight of the manager in the circle.")
+    organisation_weight: float = param(0.15, 0.0, 1.0, "share", ASSUMPTION,
+                                       "Weight of the whole organisation (cross-team ties).")
+    ambassador_share: float = param(0.0, 0.0, 0.5, "share of employees", "001 §5 Week 4",
+                                    "Share of employees seeded as cultural ambassadors.")
+    ambassador_weight: float = param(3.0, 1.0, 20.0, "multiplier", ASSUMPTION,
+                                     "Influence of an ambassador relative to a peer.")
+    remote_tie_loss: float = param(0.6, 0.0, 1.0, "share", "001 §10 (remote challenges)",
+                                   "Share of influence lost at full remote work.")
+
+
+class Workforce(Section):
+    """Mechanism 7 (workforce.py)."""
+
+    attrition_base: float = param(0.10, 0.0, 1.0, "per year", ASSUMPTION,
+                                  "Annual attrition of a neutral employee.")
+    engagement_weight: float = param(2.0, 0.0, 10.0, "log-hazard per unit",
+                                     "Harter et al. 2002 (rho = -.30)",
+                                     "Attrition log-hazard per unit of engagement below 0.6.")
+    cynicism_weight: float = param(1.2, 0.0, 10.0, "log-hazard per unit", "001 §10 AP 1",
+                                   "Attrition log-hazard per unit of cynicism.")
+    fatigue_weight: float = param(1.5, 0.0, 10.0, "log-hazard per unit", "001 §10 AP 5",
+                                  "Attrition log-hazard per unit of fatigue.")
+    top_performer_fatigue_multiplier: float = param(
+        2.0, 1.0, 10.0, "multiplier", "001 §10 AP 5 (top performers leave)",
+        "How much more fatigue drives top performers out.")
+    hiring_lag_weeks: int = param(6, 0, 52, "weeks", ASSUMPTION, "Weeks a post stays vacant.")
+    new_hire_skill: float = param(0.25, 0.0, 1.0, "0-1", "MODEL_BRIEF §2", "Skill of a new hire.")
+    skill_growth: float = param(0.012, 0.0, 1.0, "per week", ASSUMPTION,
+                                "Share of the remaining skill gap closed each week.")
+    new_hire_orientation: float = param(0.36, 0.0, 1.0, "0-1", ASSUMPTION,
+                                        "Mean orientation of new hires without empathy hiring.")
+    empathy_hiring_gain: float = param(0.25, 0.0, 1.0, "0-1", "001 §11 (hiring for empathy)",
+                                       "Orientation gain of hires under full empathy hiring.")
+    mismatch_loss: float = param(0.2, 0.0, 1.0, "0-1", "001 §10 (hiring mismatch)",
+                                 "Orientation loss of hires at full hiring mismatch.")
+
+
+class Managers(Section):
+    adoption_rate: float = param(0.04, 0.0, 1.0, "per week", ASSUMPTION,
+                                 "Rate at which managers' adoption follows the signal.")
+    modelling_weight: float = param(0.8, 0.0, 1.0, "share", "001 §10 (managers hold keys)",
+                                    "How much adoption turns into modelling behaviour.")
+    optimism: float = param(0.55, 0.0, 1.0, "0-1", "MODEL_BRIEF §3.10 (perception gap)",
+                            "Managers' optimism when rating the organisation.")
+
+
+class CustomerExperience(Section):
+    """Mechanism 8 (customer_experience.py)."""
+
+    touches_per_month: int = param(2, 1, 10, "touchpoints per month", ASSUMPTION,
+                                   "Touchpoints (support, billing, releases) an account meets a "
+                                   "month.")
+    skill_weight: float = param(0.4, 0.0, 1.0, "share", "MODEL_BRIEF §3.8; Brown & Lam 2008",
+                                "Weight of skill in a post's contribution to quality.")
+    orientation_weight: float = param(0.3, 0.0, 1.0, "share", "MODEL_BRIEF §3.8",
+                                      "Weight of customer orientation in it (engagement: the rest).")
+    frontline_weight: float = param(0.6, 0.0, 1.0, "share", "003 (frontline is foundational)",
+                                    "Weight of the account team in touchpoint quality.")
+    problem_weight: float = param(0.1, 0.0, 5.0, "quality per severity", "MODEL_BRIEF §3.1",
+                                  "Quality lost per unit of open pain-point severity.")
+    quality_noise: float = param(0.12, 0.0, 1.0, "0-1", "003 (customers remember troughs)",
+                                 "Standard deviation of one touchpoint's quality.")
+    negativity_bias: float = param(
+        3.0, 1.0, 10.0, "ratio", "003 'What Does Consistency Look Like'; Anderson & Sullivan 1993",
+        "Weight of a shortfall against an excess of the same size ('a poor billing interaction "
+        "outweighs three good support calls').")
+    met_expectation_satisfaction: float = param(
+        0.78, 0.0, 1.0, "0-1", ASSUMPTION,
+        "Satisfaction that a touchpoint exactly meeting expectations leaves.")
+    utility_slope: float = param(1.0, 0.0, 10.0, "per unit", ASSUMPTION,
+                                 "Satisfaction per unit of quality above expectations.")
+    memory: float = param(0.08, 0.0, 1.0, "per touch", "Mittal et al. 1998 (a record buffers)",
+                          "Weight of one touchpoint in satisfaction.")
+    promise_gain: float = param(0.002, 0.0, 0.1, "per week", "MODEL_BRIEF §3.8 (promises)",
+                                "Weekly rise of expectations per unit of rhetoric.")
+    fix_delight: float = param(0.03, 0.0, 1.0, "0-1", "MODEL_BRIEF §3.1; 004",
+                               "Satisfaction gain when a pain point that hit a customer is fixed.")
+
+
+class Churn(Section):
+    """Mechanism 9 (churn.py)."""
+
+    intercept: float = param(-1.6, -10.0, 10.0, "logit", "001 §11 (18% annual churn before)",
+                             "Log-odds of churn at renewal at reference satisfaction.")
+    satisfaction_weight: float = param(6.0, 0.0, 30.0, "logit per unit", "Harter et al. 2002",
+                                       "Log-odds per unit of satisfaction below the reference.")
+    problem_weight: float = param(0.3, 0.0, 10.0, "logit per severity", "MODEL_BRIEF §3.9",
+                                  "Log-odds per unit of unresolved problem severity.")
+    reference_satisfaction: float = param(0.80, 0.0, 1.0, "0-1", ASSUMPTION,
+                                          "Satisfaction at which churn odds equal the intercept.")
+    acquisition_rate: float = param(
+        0.18, 0.0, 2.0, "share of initial book per year", ASSUMPTION + " (book size steady in "
+        "the baseline: sales replaces the 18% churn of 001 §11)",
+        "New accounts won by sales, independent of culture, spread evenly over the year.")
+    referral_rate: float = param(0.004, 0.0, 0.5, "per promoter per month",
+                                 "MODEL_BRIEF §3.9; Keiningham et al. 2007",
+                                 "Chance a promoter brings a new account in a month.")
+
+
+class Measurement(Section):
+    """Mechanism 10 (measurement.py)."""
+
+    survey_interval_weeks: int = param(13, 1, 52, "weeks", "001 §11 (quarterly measurement)",
+                                       "Weeks between customer surveys.")
+    survey_obsession_frequency: float = param(5.0, 1.0, 20.0, "multiplier", "001 §10 AP 3",
+                                              "How many times more often surveys run at full "
+                                              "survey obsession.")
+    response_base: float = param(0.45, 0.0, 1.0, "probability", ASSUMPTION,
+                                 "Response probability of a fresh, satisfied customer.")
+    survey_fatigue_gain: float = param(0.12, 0.0, 1.0, "per survey", "001 §10 AP 3",
+                                       "Survey fatigue from one survey received.")
+    survey_fatigue_recovery: float = param(0.01, 0.0, 1.0, "per week", ASSUMPTION,
+                                           "Weekly recovery of survey fatigue.")
+    action_recovery: float = param(0.25, 0.0, 1.0, "per fix", "001 §10 AP 3 (close loops)",
+                                   "Survey fatigue removed when a problem that hit the customer "
+                                   "is fixed (visible change).")
+    unheard_penalty: float = param(0.01, 0.0, 1.0, "0-1", "001 §10 AP 3 (customers feel unheard)",
+                                   "Satisfaction lost by a respondent when nothing is acted on.")
+    score_noise: float = param(1.0, 0.0, 5.0, "score points", ASSUMPTION,
+                               "Spread of a customer's 0-10 score around 10 x satisfaction.")
+    enps_bias_mean: float = param(1.0, -5.0, 5.0, "score points", ASSUMPTION,
+                                  "Mean individual offset of employees' 0-10 recommend score.")
+    enps_bias_sd: float = param(1.5, 0.0, 5.0, "score points", ASSUMPTION,
+                                "Spread of that offset.")
+    satisfied_response_bias: float = param(
+        1.0, 0.0, 5.0, "multiplier", "001 §11 (advisory board NPS: engaged accounts)",
+        "How much more likely satisfied customers are to answer.")
+
+
+class InitiativeKind(Section):
+    """What one initiative kind does at intensity 1 (leadership.py)."""
+
+    load: float = param(0.0, 0.0, 1.0, "share of capacity", ASSUMPTION, "Time it takes.")
+    rhetoric: float = param(0.0, 0.0, 1.0, "0-1", ASSUMPTION, "How loudly it is said.")
+    commitment: float = param(0.0, 0.0, 1.0, "0-1", ASSUMPTION,
+                              "Real means behind it (budget, decisions).")
+    incentive: float = param(0.0, 0.0, 1.0, "0-1", ASSUMPTION,
+                             "Shift of incentives toward customer outcomes.")
+    evidence: float = param(0.0, 0.0, 1.0, "0-1", ASSUMPTION,
+                            "Rise in the share of decisions backed by customer evidence.")
+    leadership_time: float = param(0.0, 0.0, 1.0, "share of calendar", ASSUMPTION,
+                                   "Executive calendar time with customers.")
+    exposure: float = param(0.0, 0.0, 1.0, "orientation gain", ASSUMPTION,
+                            "Orientation gain of one participation (rituals only).")
+    budget_cut: float = param(0.0, 0.0, 1.0, "share", "001 §11 (Key Insight), §10 (short-term)",
+                              "Share of the programme's means cut, unless research is protected.")
+    cadence_weeks: int = param(0, 0, 52, "weeks", ASSUMPTION,
+                               "Weeks between sessions; 0 = not a ritual.")
+    interaction: bool = Field(False, description="Participation counts as customer interaction.")
+    managers_only: bool = Field(False, description="Only first-line managers are invited.")
+    reach: float = param(1.0, 0.0, 1.0, "share of staff", ASSUMPTION,
+                         "Share of the invited group asked to each session.")
+
+
+def _kind(**values: Any) -> Any:
+    return Field(default_factory=lambda: InitiativeKind(**values))
+
+
+class InitiativeKinds(Section):
+    """The catalogue of leadership initiatives and other changes (001 §5, §11, §10)."""
+
+    ceo_listening: InitiativeKind = _kind(rhetoric=0.25, commitment=0.2, leadership_time=0.15)
+    story_sharing: InitiativeKind = _kind(load=0.003, rhetoric=0.15, commitment=0.05,
+                                          exposure=0.01, cadence_weeks=1)
+    customer_friday: InitiativeKind = _kind(load=0.0125, rhetoric=0.05, commitment=0.15,
+                                            exposure=0.05, cadence_weeks=4, interaction=True)
+    immersion_rotations: InitiativeKind = _kind(load=0.001, commitment=0.1, leadership_time=0.05,
+                                                exposure=0.06, cadence_weeks=4, interaction=True,
+                                                managers_only=True)
+    advisory_board: InitiativeKind = _kind(rhetoric=0.05, commitment=0.05, evidence=0.1,
+                                           exposure=0.05, cadence_weeks=13, interaction=True,
+                                           reach=0.05)
+    blameless_postmortems: InitiativeKind = _kind(load=0.002, commitment=0.1, exposure=0.02,
+                                                  cadence_weeks=4, reach=0.1)
+    onboarding_immersion: InitiativeKind = _kind(commitment=0.05, exposure=0.15)
+    hiring_for_empathy: InitiativeKind = _kind(commitment=0.05)
+    customer_evidence_required: InitiativeKind = _kind(load=0.005, rhetoric=0.1, commitment=0.2,
+                                                       evidence=0.6)
+    journey_maps: InitiativeKind = _kind(rhetoric=0.1, commitment=0.02, exposure=0.003,
+                                         cadence_weeks=1)
+    performance_reviews: InitiativeKind = _kind(rhetoric=0.05, commitment=0.2, incentive=0.45)
+    promotions_for_customer_impact: InitiativeKind = _kind(commitment=0.25, incentive=0.25)
+    celebrate_killed_feature: InitiativeKind = _kind(rhetoric=0.05, commitment=0.15,
+                                                     incentive=0.05)
+    protected_research: InitiativeKind = _kind(commitment=0.2, evidence=0.1)
+    culture_measurement: InitiativeKind = _kind(load=0.001, rhetoric=0.05, commitment=0.02)
+    cx_programme_announcement: InitiativeKind = _kind(rhetoric=0.3)
+    reorganisation: InitiativeKind = _kind(load=0.08)
+    tool_rollout: InitiativeKind = _kind(load=0.05)
+    cost_cutting: InitiativeKind = _kind(load=0.05, budget_cut=0.5)
+
+
+InitiativeName = Literal[
+    "ceo_listening", "story_sharing", "customer_friday", "immersion_rotations", "advisory_board",
+    "blameless_postmortems", "onboarding_immersion", "hiring_for_empathy",
+    "customer_evidence_required", "journey_maps", "performance_reviews",
+    "promotions_for_customer_impact", "celebrate_killed_feature", "protected_research",
+    "culture_measurement", "cx_programme_announcement", "reorganisation", "tool_rollout",
+    "cost_cutting",
+]
+CX_INITIATIVES = frozenset(
+    name for name in InitiativeKinds.model_fields
+    if name not in ("reorganisation", "tool_rollout", "cost_cutting")
+)
+
+
+class Initiative(Section):
+    """One entry of the leadership timeline."""
+
+    kind: InitiativeName
+    start_week: int = Field(1, ge=1, le=520, description="First week it runs (1 = first week).")
+    duration_weeks: int = Field(52, ge=1, le=520, description="Weeks it runs.")
+    intensity: float = Field(1.0, ge=0.0, le=1.0, description="Share of its full effect.")
+    note: str = Field("", description="What it stands for in the case.")
+
+
+class Parameters(Section):
+    """All parameters of one scenario."""
+
+    organisation: Organisation = Field(default_factory=Organisation)
+    levers: Levers = Field(default_factory=Levers)
+    anti_patterns: AntiPatterns = Field(default_factory=AntiPatterns)
+    risks: Risks = Field(default_factory=Risks)
+    simulation: Simulation = Field(default_factory=Simulation)
+    leadership: Leadership = Field(default_factory=Leadership)
+    initial: Initial = Field(default_factory=Initial)
+    voice: Voice = Field(default_factory=Voice)
+    pain_points: PainPoints = Field(default_factory=PainPoints)
+    rituals: Rituals = Field(default_factory=Rituals)
+    incentives: Incentives = Field(default_factory=Incentives)
+    say_do: SayDo = Field(default_factory=SayDo)
+    load: Load = Field(default_factory=Load)
+    engagement: Engagement = Field(default_factory=Engagement)
+    social: Social = Field(default_factory=Social)
+    workforce: Workforce = Field(default_factory=Workforce)
+    managers: Managers = Field(default_factory=Managers)
+    customer_experience: CustomerExperience = Field(default_factory=CustomerExperience)
+    churn: Churn = Field(default_factory=Churn)
+    measurement: Measurement = Field(default_factory=Measurement)
+    initiative_kinds: InitiativeKinds = Field(default_factory=InitiativeKinds)
+    timeline: list[Initiative] = Field(default_factory=list)
+
+
+def parameter_table() -> list[dict[str, Any]]:
+    """Every scalar parameter as plain rows: key, unit, range, default, source, description."""
+    rows: list[dict[str, Any]] = []
+
+    def walk(model_cls: type[BaseModel], prefix: str, instance: BaseModel) -> None:
+        for name, field in model_cls.model_fields.items():
+            value = getattr(instance, name)
+            key = f"{prefix}{name}"
+            if isinstance(value, BaseModel):
+                walk(type(value), key + ".", value)
+                continue
+            if isinstance(value, list):
+                continue
+            extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+            low = high = None
+            for meta in field.metadata:
+                low = getattr(meta, "ge", low)
+                high = getattr(meta, "le", high)
+            rows.append({
+                "key": key, "unit": extra.get("unit", ""), "low": low, "high": high,
+                "default": value, "source": extra.get("source", ""),
+                "description": field.description or "",
+            })
+
+    walk(Parameters, "", Parameters())
+    return rows
+
+
+def valid_keys() -> list[str]:
+    """All dotted keys a scenario file may set (sections and scalar parameters)."""
+    keys = [row["key"] for row in parameter_table()]
+    keys += list(Parameters.model_fields)
+    keys += [f"initiative_kinds.{k}" for k in InitiativeKinds.model_fields]
+    return sorted(set(keys))
+
+
+def markdown_table() -> str:
+    """docs/parameters.md: the schema as a table."""
+    lines = [
+        "# Parameters",
+        "",
+        "Generated from `model/parameters.py` by `python -m model.parameters`; do not edit.",
+        "Seed files: 001 = `001_1394b532eeb39613.txt`, 003 = `003_d9dd09060764bec0.txt`,",
+        "004 = `004_bf5d0188ad3ae7d3.txt` (in `shared/seeds/`); § = section.",
+        "",
+        "| key | unit | range | default | source | meaning |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in parameter_table():
+        rng = "" if row["low"] is None else f"{row['low']} – {row['high']}"
+        lines.append(
+            f"| `{row['key']}` | {row['unit']} | {rng} | {row['default']} | {row['source']} "
+            f"| {row['description']} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(markdown_table(), end="")

@@ -1,0 +1,279 @@
+"""Scenario files: TOML that ``extends`` a named scenario and overrides only what differs.
+
+A scenario file has the metadata keys ``name``, ``description``, ``source``, ``extends`` and
+``timeline_mode`` ("append", the default, adds its ``[[timeline]]`` entries to the parent's;
+"replace" starts the timeline afresh), and any section of :class:`model.parameters.Parameters`.
+Every error is a :class:`ScenarioError` whose text is one line naming the file, the key, the value
+and what is allowed.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import hashlib
+import json
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from model.parameters import Parameters, valid_keys
+
+METADATA_KEYS = ("name", "description", "source", "extends", "timeline_mode")
+SCENARIO_DIR = Path(os.environ.get("CXSIM_SCENARIOS", Path(__file__).resolve().parents[1] /
+                                   "scenarios"))
+
+
+class ScenarioError(ValueError):
+    """Bad scenario input; ``str()`` is the one line a user sees."""
+
+    def __init__(self, file: str | Path, key: str, value: Any, allowed: str) -> None:
+        self.file, self.key, self.value, self.allowed = str(file), key, value, allowed
+        shown = value if isinstance(value, str) and value.startswith("<") else repr(value)
+        super().__init__(f"{self.file}: {key} = {shown}: {allowed}")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario: its parameters and where they came from."""
+
+    name: str
+    description: str
+    source: str
+    files: tuple[str, ...]
+    parameters: Parameters
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+    def provenance(self) -> dict[str, Any]:
+        """Plain data that identifies this scenario exactly."""
+        params = self.parameters.model_dump(mode="json")
+        digest = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:16]
+        return {
+            "scenario": self.name,
+            "files": list(self.files),
+            "overrides": self.overrides,
+            "parameters_sha256": digest,
+            "parameters": params,
+        }
+
+    def with_overrides(self, overrides: dict[str, Any], origin: str = "overrides") -> Scenario:
+        """A copy with dotted-key overrides applied and validated."""
+        data = self.parameters.model_dump()
+        origins: dict[str, str] = {}
+        _apply_overrides(data, overrides, origins, origin)
+        params = _validate(data, origins, origin)
+        return Scenario(self.name, self.description, self.source, self.files, params,
+                        {**self.overrides, **overrides})
+
+
+def shipped_scenarios() -> dict[str, Path]:
+    """Shipped scenario names and files."""
+    return {p.stem: p for p in sorted(SCENARIO_DIR.glob("*.toml"))}
+
+
+def scenario_summary(path: Path) -> tuple[str, str]:
+    """(name, first sentence of the description) of a scenario file, without validating it."""
+    data = _read_toml(path)
+    description = " ".join(str(data.get("description", "")).split())
+    first = description.split(". ")[0].rstrip(".")
+    return str(data.get("name", path.stem)), first
+
+
+def resolve(scenario: str | Path, relative_to: Path | None = None, *, file: str = "<command line>",
+            key: str = "scenario") -> Path:
+    """A scenario name or path to an existing file."""
+    text = str(scenario)
+    candidates = []
+    if relative_to is not None:
+        candidates.append(relative_to / text)
+        candidates.append(relative_to / f"{text}.toml")
+    candidates += [Path(text), SCENARIO_DIR / f"{text}.toml"]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    names = sorted(shipped_scenarios())
+    near = difflib.get_close_matches(text, names, n=1)
+    hint = f" (did you mean {near[0]!r}?)" if near else ""
+    raise ScenarioError(file, key, text,
+                        f"not a file or a shipped scenario; shipped: {', '.join(names)}{hint}")
+
+
+def load_scenario(scenario: str | Path, overrides: dict[str, Any] | None = None,
+                  origin: str = "overrides") -> Scenario:
+    """Load a scenario by shipped name or path, follow ``extends``, apply dotted overrides."""
+    path = resolve(scenario)
+    data, origins, files = _load_chain(path, ())
+    overrides = dict(overrides or {})
+    _apply_overrides(data, overrides, origins, origin)
+    params = _validate(data, origins, str(path))
+    own = _read_toml(path)
+    return Scenario(
+        name=str(own.get("name", path.stem)),
+        description=" ".join(str(own.get("description", "")).split()),
+        source=str(own.get("source", "")),
+        files=tuple(files),
+        parameters=params,
+        overrides=overrides,
+    )
+
+
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """``key=value`` from the command line; the value is read as TOML, else as a string."""
+    if "=" not in text:
+        raise ScenarioError("--set", text, "<missing '='>", "use key=value, "
+                            "for example levers.psychological_safety=0.8")
+    key, raw = text.split("=", 1)
+    try:
+        value = tomllib.loads(f"v = {raw.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw.strip()
+    return key.strip(), value
+
+
+# -- internals ----------------------------------------------------------------------------------
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError(path, "<file>", "<malformed TOML>", f"valid TOML expected ({error})")
+    except OSError as error:
+        raise ScenarioError(path, "<file>", "<unreadable>", f"a readable file ({error.strerror})")
+
+
+def _load_chain(path: Path, stack: tuple[Path, ...]) -> tuple[dict, dict[str, str], list[str]]:
+    """The merged parameter data of a file and its ancestors, with each key's origin file."""
+    real = path.resolve()
+    if real in stack:
+        cycle = " -> ".join(p.name for p in (*stack, real))
+        raise ScenarioError(path, "extends", path.stem, f"no circular extends ({cycle})")
+    raw = _read_toml(path)
+    mode = raw.get("timeline_mode", "append")
+    if mode not in ("append", "replace"):
+        raise ScenarioError(path, "timeline_mode", mode, "one of 'append', 'replace'")
+    own = {k: v for k, v in raw.items() if k not in METADATA_KEYS}
+    if "extends" in raw:
+        if not isinstance(raw["extends"], str):
+            raise ScenarioError(path, "extends", raw["extends"], "a scenario name or path")
+        parent = resolve(raw["extends"], path.parent, file=str(path), key="extends")
+        data, origins, files = _load_chain(parent, (*stack, real))
+    else:
+        data, origins, files = {}, {}, []
+    _merge(data, own, origins, str(path), "", replace_timeline=(mode == "replace"))
+    return data, origins, [*files, str(path)]
+
+
+def _merge(base: dict, new: dict, origins: dict[str, str], origin: str, prefix: str,
+           replace_timeline: bool) -> None:
+    for key, value in new.items():
+        dotted = f"{prefix}{key}"
+        if dotted == "timeline":
+            if not isinstance(value, list):
+                raise ScenarioError(origin, "timeline", value, "an array of tables "
+                                    "([[timeline]] entries)")
+            start = 0 if replace_timeline else len(base.get("timeline", []))
+            base["timeline"] = ([] if replace_timeline else base.get("timeline", [])) + \
+                copy.deepcopy(value)
+            for i in range(len(value)):
+                origins[f"timeline[{start + i}]"] = origin
+            continue
+        if isinstance(value, dict):
+            target = base.setdefault(key, {})
+            if not isinstance(target, dict):
+                raise ScenarioError(origin, dotted, value, "a value, not a table")
+            _merge(target, value, origins, origin, dotted + ".", replace_timeline)
+        else:
+            base[key] = value
+            origins[dotted] = origin
+
+
+def _apply_overrides(data: dict, overrides: dict[str, Any], origins: dict[str, str],
+                     origin: str) -> None:
+    for key, value in overrides.items():
+        parts = key.split(".")
+        target = data
+        for part in parts[:-1]:
+            nxt = target.setdefault(part, {})
+            if not isinstance(nxt, dict):
+                raise ScenarioError(origin, key, value, f"{part!r} is a value, not a section")
+            target = nxt
+        target[parts[-1]] = value
+        origins[key] = origin
+
+
+def _flatten(data: dict, prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, dotted + "."))
+        else:
+            flat[dotted] = value
+    return flat
+
+
+def _origin_of(key: str, origins: dict[str, str], default: str) -> str:
+    parts = key.replace("[", ".[").split(".")
+    for end in range(len(parts), 0, -1):
+        candidate = ".".join(parts[:end]).replace(".[", "[")
+        if candidate in origins:
+            return origins[candidate]
+    return default
+
+
+def _validate(data: dict, origins: dict[str, str], default_origin: str) -> Parameters:
+    known = set(valid_keys())
+    for key, value in _flatten({k: v for k, v in data.items() if k != "timeline"}).items():
+        if key not in known:
+            near = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
+            hint = f"did you mean {near[0]!r}?" if near else "see docs/parameters.md"
+            raise ScenarioError(_origin_of(key, origins, default_origin), key, value,
+                                f"unknown parameter; {hint}")
+    try:
+        return Parameters.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        loc = first["loc"]
+        key = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in loc).replace(".[", "[")
+        raise ScenarioError(_origin_of(key, origins, default_origin), key,
+                            first.get("input"), _allowed(loc, first)) from None
+
+
+def _allowed(loc: tuple, error: dict) -> str:
+    """What a field allows, in words, from the schema."""
+    info = None
+    model: Any = Parameters
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if isinstance(model, type) and issubclass(model, BaseModel) and part in model.model_fields:
+            info = model.model_fields[part]
+            annotation = info.annotation
+            args = getattr(annotation, "__args__", ())
+            nested = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
+            model = nested[0] if nested else annotation
+        else:
+            info = None
+            break
+    if error["type"] == "extra_forbidden":
+        return "unknown key; see docs/parameters.md"
+    if error["type"] == "missing":
+        return "required"
+    if error["type"] == "literal_error":
+        return f"one of {error['ctx']['expected']}"
+    if info is None:
+        return error["msg"]
+    kind = {int: "a whole number", float: "a number", bool: "true or false",
+            str: "a string"}.get(info.annotation, error["msg"])
+    low = high = None
+    for meta in info.metadata:
+        low = getattr(meta, "ge", low)
+        high = getattr(meta, "le", high)
+    if low is not None and high is not None:
+        return f"{kind} from {low} to {high}"
+    return kind

@@ -1,0 +1,194 @@
+"""Agent state as arrays: one numpy array per attribute, one slot per person or account.
+
+People (employees and first-line managers) occupy fixed slots: a leaver's slot stays vacant for the
+hiring lag, then a newcomer takes it. Customer slots include headroom for accounts won by referral.
+Everything random that an account or pain point will ever need is drawn here, once, so the weekly
+step draws the same number of random values whatever happens (common random numbers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from model.parameters import Parameters
+
+FRONTLINE, PRODUCT, BACK_OFFICE = 0, 1, 2
+NOT_ARRIVED, SILENT, SURFACED, FIXED = 0, 1, 2, 3
+NEVER = -10_000
+
+
+def beta(rng: np.random.Generator, mean: float, concentration: float, size: int) -> np.ndarray:
+    """Beta draws with a given mean and concentration a + b (degenerate means allowed)."""
+    mean = float(np.clip(mean, 1e-3, 1 - 1e-3))
+    return rng.beta(mean * concentration, (1 - mean) * concentration, size)
+
+
+@dataclass
+class People:
+    """Employees and managers; managers are the slots with ``is_manager``."""
+
+    team: np.ndarray            # int: team index
+    function: np.ndarray        # int: FRONTLINE, PRODUCT, BACK_OFFICE
+    is_manager: np.ndarray      # bool
+    frontline: np.ndarray       # bool
+    manager_slot: np.ndarray    # int: slot of this person's manager (a manager's is their own)
+    filled: np.ndarray          # bool: someone holds the post
+    vacancy_weeks: np.ndarray   # int: weeks until a vacant post is filled
+    top_performer: np.ndarray   # bool
+    ambassador: np.ndarray      # bool
+    orientation: np.ndarray     # customer orientation, 0-1
+    orientation_anchor: np.ndarray  # what orientation returns to without reinforcement
+    engagement: np.ndarray
+    engagement_anchor: np.ndarray   # engagement with no cynicism, fatigue or customer contact
+    safety: np.ndarray          # perceived psychological safety, 0-1
+    safety_offset: np.ndarray   # disposition: where safety settles relative to the climate
+    cynicism: np.ndarray
+    cynicism_anchor: np.ndarray  # disposition: cynicism before any change
+    fatigue: np.ndarray
+    hired_week: np.ndarray      # int: week the holder joined (negative for the initial workforce)
+    immersed: np.ndarray        # bool: completed onboarding immersion
+    last_interaction: np.ndarray  # int: last week of direct customer contact (rituals)
+    meaning: np.ndarray         # recent customer contact, decays weekly
+    enps_bias: np.ndarray       # individual offset of the 0-10 recommend score
+
+    @property
+    def size(self) -> int:
+        return self.team.size
+
+
+@dataclass
+class Teams:
+    manager_slot: np.ndarray    # int
+    function: np.ndarray        # int
+    frontline: np.ndarray       # bool
+    nominal_size: np.ndarray    # posts in the team, manager included
+    adoption: np.ndarray        # manager's adoption of the change, 0-1
+    adoption_anchor: np.ndarray
+    fear: np.ndarray            # recent blame events, decaying
+
+    @property
+    def size(self) -> int:
+        return self.manager_slot.size
+
+
+@dataclass
+class Customers:
+    exists: np.ndarray          # bool: an account (active or churned) occupies the slot
+    churned: np.ndarray         # bool
+    initial: np.ndarray         # bool: in the book at the start (the retained-revenue cohort)
+    value: np.ndarray           # k$ per year
+    renewal_month: np.ndarray   # int, 0-11: month of the year the contract renews
+    account_team: np.ndarray    # int: frontline team serving the account
+    satisfaction: np.ndarray
+    expectation: np.ndarray
+    survey_fatigue: np.ndarray
+    score_bias: np.ndarray      # individual offset of the 0-10 recommend score
+    hits: np.ndarray            # float32 (capacity x pain points): 1 where a pain point hits
+    problem_load: np.ndarray    # severity of open pain points hitting the account
+    joined_month: np.ndarray    # int: month the account was opened (NEVER for the initial book)
+
+    @property
+    def active(self) -> np.ndarray:
+        return self.exists & ~self.churned
+
+
+@dataclass
+class PainPoints:
+    severity: np.ndarray
+    arrival_week: np.ndarray    # int: week it appears (<= 0: open at the start)
+    status: np.ndarray          # int: NOT_ARRIVED, SILENT, SURFACED, FIXED
+    weight: np.ndarray          # severity x reach: how often frontline staff meet it
+
+
+def init_people(p: Parameters, rng: np.random.Generator) -> tuple[People, Teams]:
+    """The workforce: teams under managers, in frontline, product and back-office functions."""
+    org, ini = p.organisation, p.initial
+    n_teams = max(1, round(org.employees / (org.team_size + 1)))
+    n = org.employees
+    # Posts are dealt to teams round-robin so team sizes differ by at most one.
+    team = np.arange(n) % n_teams
+    team_function = np.full(n_teams, BACK_OFFICE)
+    n_front = max(1, round(org.frontline_share * n_teams))
+    n_product = min(n_teams - n_front, round(org.product_share * n_teams))
+    team_function[:n_front] = FRONTLINE
+    team_function[n_front:n_front + n_product] = PRODUCT
+    is_manager = np.arange(n) < n_teams  # the first post of each team is its manager
+    manager_of_team = np.arange(n_teams)
+    function = team_function[team]
+    c = ini.belief_concentration
+    orientation = beta(rng, ini.orientation_mean, c, n)
+    engagement = beta(rng, ini.engagement_mean, c, n)
+    safety = beta(rng, p.levers.psychological_safety, c, n)
+    cynicism = beta(rng, ini.cynicism_mean, c, n)
+    fatigue = beta(rng, ini.fatigue_mean, c, n)
+    hired_week = -np.rint(rng.exponential(ini.tenure_mean_weeks, n)).astype(np.int64)
+    top = rng.random(n) < org.top_performer_share
+    ambassador = rng.random(n) < p.social.ambassador_share
+    # Ambassadors are chosen for their customer orientation (001 §5 Week 4).
+    orientation = np.where(ambassador, np.maximum(orientation, 0.8), orientation)
+    enps_bias = rng.normal(p.measurement.enps_bias_mean, p.measurement.enps_bias_sd, n)
+    people = People(
+        team=team, function=function, is_manager=is_manager, frontline=function == FRONTLINE,
+        manager_slot=manager_of_team[team], filled=np.ones(n, bool),
+        vacancy_weeks=np.zeros(n, np.int64), top_performer=top, ambassador=ambassador,
+        orientation=orientation, orientation_anchor=orientation.copy(), engagement=engagement,
+        engagement_anchor=engagement.copy(), safety=safety,
+        safety_offset=safety - p.levers.psychological_safety, cynicism=cynicism,
+        cynicism_anchor=cynicism.copy(), fatigue=fatigue,
+        hired_week=hired_week, immersed=np.zeros(n, bool),
+        last_interaction=np.full(n, NEVER), meaning=np.zeros(n), enps_bias=enps_bias,
+    )
+    adoption = beta(rng, ini.manager_adoption, c, n_teams)
+    teams = Teams(
+        manager_slot=manager_of_team, function=team_function,
+        frontline=team_function == FRONTLINE,
+        nominal_size=np.bincount(team, minlength=n_teams).astype(float),
+        adoption=adoption, adoption_anchor=adoption.copy(), fear=np.zeros(n_teams),
+    )
+    return people, teams
+
+
+def init_pain_points(p: Parameters, weeks: int, rng: np.random.Generator) -> PainPoints:
+    """The pool of systemic problems: those open at the start and all that will arrive."""
+    pp = p.pain_points
+    capacity = pp.capacity
+    severity = beta(rng, pp.severity_mean, 4.0, capacity)
+    arrivals = np.cumsum(rng.exponential(1.0 / max(pp.arrival_per_week, 1e-9), capacity))
+    arrival_week = np.ceil(arrivals).astype(np.int64)
+    n_open = min(p.initial.open_pain_points, capacity)
+    arrival_week = np.concatenate([np.zeros(n_open, np.int64), arrival_week[: capacity - n_open]])
+    status = np.where(arrival_week <= 0, SILENT, NOT_ARRIVED)
+    # Of the problems open at the start, the organisation already knows some: those the
+    # voice loop of the past would have surfaced (a share equal to the baseline action).
+    known = (rng.random(capacity) < 0.3) & (status == SILENT)
+    status = np.where(known, SURFACED, status)
+    return PainPoints(severity=severity, arrival_week=arrival_week, status=status,
+                      weight=np.zeros(capacity))
+
+
+def init_customers(p: Parameters, teams: Teams, pain: PainPoints,
+                   rng: np.random.Generator) -> Customers:
+    """The book of accounts, with slots for accounts won later by referral."""
+    org, ini = p.organisation, p.initial
+    n = org.customers
+    capacity = n + int(np.ceil(org.customer_headroom * n))
+    front_teams = np.flatnonzero(teams.frontline)
+    reach = beta(rng, p.pain_points.reach_mean, 3.0, pain.severity.size)
+    hits = (rng.random((capacity, pain.severity.size)) < reach).astype(np.float32)
+    pain.weight = pain.severity * reach
+    exists = np.arange(capacity) < n
+    return Customers(
+        exists=exists, churned=np.zeros(capacity, bool), initial=exists.copy(),
+        value=org.contract_value_median * np.exp(org.contract_value_sigma *
+                                                 rng.standard_normal(capacity)),
+        renewal_month=rng.integers(0, 12, capacity),
+        account_team=front_teams[rng.integers(0, front_teams.size, capacity)],
+        # Accounts opened later take their satisfaction from the same distribution.
+        satisfaction=beta(rng, ini.satisfaction_mean, ini.satisfaction_concentration, capacity),
+        expectation=np.zeros(capacity), survey_fatigue=np.zeros(capacity),
+        score_bias=rng.normal(0.0, p.measurement.score_noise, capacity),
+        hits=hits, problem_load=np.zeros(capacity),
+        joined_month=np.where(exists, NEVER, 0),
+    )
