@@ -46,7 +46,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "churn_monthly": ("%", "customers active at the month's start who churned in the month"),
     "churn_annualised": ("%", "logo churn run-rate: mean renewal churn probability of active "
                               "customers"),
-    "revenue_churn_annualised": ("%", "revenue churn run-rate: the same weighted by contract value"),
+    "revenue_churn_annualised": ("%", "revenue churn run-rate: the same, weighted by value"),
     "churned_customers": ("accounts", "customers lost in the month"),
     "customers_won": ("accounts", "new accounts won in the month (sales and referrals)"),
     "customers_active": ("accounts", "active customers at the month's end"),

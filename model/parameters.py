@@ -223,7 +223,7 @@ class Voice(Section):
     action_base: float = param(0.15, 0.0, 1.0, "0-1", "001 §4 Level 2 (tracked, not acted on)",
                                "Propensity to act on surfaced problems with no programme.")
     cx_police_bottleneck: float = param(0.6, 0.0, 1.0, "share", "001 §10 Anti-Pattern 2",
-                                        "Share of fixing capacity lost at full CX-police intensity.")
+                                        "Share of fixing capacity lost at full CX police.")
     fatigue_drag: float = param(0.5, 0.0, 1.0, "share", "001 §10 Anti-Pattern 5",
                                 "Share of fixing capacity lost at full mean fatigue.")
 
@@ -370,7 +370,7 @@ class CustomerExperience(Section):
     skill_weight: float = param(0.4, 0.0, 1.0, "share", "MODEL_BRIEF §3.8; Brown & Lam 2008",
                                 "Weight of skill in a post's contribution to quality.")
     orientation_weight: float = param(0.3, 0.0, 1.0, "share", "MODEL_BRIEF §3.8",
-                                      "Weight of customer orientation in it (engagement: the rest).")
+                                      "Weight of orientation in it (engagement: the rest).")
     frontline_weight: float = param(0.6, 0.0, 1.0, "share", "003 (frontline is foundational)",
                                     "Weight of the account team in touchpoint quality.")
     problem_weight: float = param(0.1, 0.0, 5.0, "quality per severity", "MODEL_BRIEF §3.1",

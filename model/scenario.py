@@ -141,9 +141,11 @@ def _read_toml(path: Path) -> dict[str, Any]:
         with open(path, "rb") as handle:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as error:
-        raise ScenarioError(path, "<file>", "<malformed TOML>", f"valid TOML expected ({error})")
+        raise ScenarioError(path, "<file>", "<malformed TOML>",
+                            f"valid TOML expected ({error})") from None
     except OSError as error:
-        raise ScenarioError(path, "<file>", "<unreadable>", f"a readable file ({error.strerror})")
+        raise ScenarioError(path, "<file>", "<unreadable>",
+                            f"a readable file ({error.strerror})") from None
 
 
 def _load_chain(path: Path, stack: tuple[Path, ...]) -> tuple[dict, dict[str, str], list[str]]:
@@ -195,6 +197,8 @@ def _merge(base: dict, new: dict, origins: dict[str, str], origin: str, prefix: 
 def _apply_overrides(data: dict, overrides: dict[str, Any], origins: dict[str, str],
                      origin: str) -> None:
     for key, value in overrides.items():
+        for stale in [k for k in origins if k.startswith((f"{key}.", f"{key}["))]:
+            del origins[stale]
         parts = key.split(".")
         target = data
         for part in parts[:-1]:

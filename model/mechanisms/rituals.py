@@ -5,7 +5,7 @@ post-mortems, visible journey maps) is offered at intensity S_k(t) (leadership.p
 (everyone, or managers only; a share ``reach`` of them each session). Person i takes part with
 probability S_k(t) reach_k pi_i (times 1 - police outside the frontline, 001 §10 AP 2), where
 
-    pi_i = clip(rho (1 + w_e (E_i - 1/2)) (1 - w_f F_i) (1 - w_c C_i) (1 + w_m (M_team - 1/2)), 0, 1)
+    pi_i = clip(rho (1 + w_e (E_i - 1/2)) (1 - w_f F_i) (1 - w_c C_i) (1 + w_m (M - 1/2)), 0, 1)
 
 and M is the manager's modelling (incentives.py). Taking part exposes one to the customer's voice:
 orientation gains g_k (1 - O); a share d of the gain becomes lasting (the anchor). Without

@@ -25,7 +25,6 @@ from model.mechanisms.engagement import anchor_for
 from model.parameters import Parameters
 from model.state import NEVER, People
 
-
 TOP_PERFORMER_SKILL = 0.15
 
 
