@@ -84,6 +84,7 @@ class CXCultureModel(mesa.Model):
         incentives.step(self)
         self.action_at_start = self.action
         self.initial_revenue = float(customers.value[customers.active].sum())
+        customers.survey_fatigue[:] = measurement.steady_survey_fatigue(p.measurement)
 
         self._people_agents: list[Employee | None] = [None] * people.size
         self._customer_agents: list[Customer | None] = [None] * customers.exists.size
@@ -174,7 +175,7 @@ class CXCultureModel(mesa.Model):
         c.renewal_month[slots] = (month - 1) % 12
         c.expectation[slots] = customer_experience.expectation_for(
             c.satisfaction[slots], self.expected_quality[slots], self.utility_table)
-        c.survey_fatigue[slots] = 0.0
+        c.survey_fatigue[slots] = measurement.steady_survey_fatigue(self.p.measurement)
         self.tally.won += slots.size
         self._add_customer_agents(slots)
 

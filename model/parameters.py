@@ -81,7 +81,7 @@ class Levers(Section):
         "Safety climate: where perceived safety starts and settles, and managers' readiness to "
         "learn from bad news rather than blame.")
     ritual_participation: float = param(
-        0.5, 0.0, 1.0, "0-1 propensity", "001 §4 Pillar 3, §8 (target 70%)",
+        0.35, 0.0, 1.0, "0-1 propensity", "001 §4 Pillar 3, §8 (target 70%)",
         "Propensity to take part in a customer ritual that is offered, for a neutral employee.")
     incentive_alignment: float = param(
         0.15, 0.0, 1.0, "0-1 share", "001 §4 Pillar 2, §8 (recognition target 50%); Kerr 1975",
@@ -272,7 +272,7 @@ class Incentives(Section):
 class SayDo(Section):
     """Mechanism 4 (say_do.py)."""
 
-    cynicism_gain: float = param(0.03, 0.0, 1.0, "per week per gap", "001 §10 Anti-Pattern 1",
+    cynicism_gain: float = param(0.015, 0.0, 1.0, "per week per gap", "001 §10 Anti-Pattern 1",
                                  "Cynicism growth per unit of say-do gap.")
     cynicism_relief: float = param(0.02, 0.0, 1.0, "per week", "001 §11 (Key Insight)",
                                    "Cynicism decline per unit of rhetoric backed by action.")
@@ -287,12 +287,13 @@ class SayDo(Section):
 class Load(Section):
     """Mechanism 5 (fatigue.py)."""
 
-    base_load: float = param(0.96, 0.0, 2.0, "share of capacity", ASSUMPTION,
+    base_load: float = param(0.93, 0.0, 2.0, "share of capacity", ASSUMPTION,
                              "Day-job load before any initiative.")
     capacity: float = param(1.0, 0.1, 2.0, "share of capacity", ASSUMPTION,
                             "Load an employee carries without fatigue.")
-    fatigue_accumulation: float = param(0.6, 0.0, 5.0, "per unit overload", "001 §10 AP 5",
-                                        "Fatigue growth per unit of load above capacity.")
+    fatigue_accumulation: float = param(4.0, 0.0, 50.0, "per unit overload squared",
+                                        "001 §10 AP 5",
+                                        "Fatigue growth per squared unit of load above capacity.")
     fatigue_recovery: float = param(0.025, 0.0, 1.0, "per week", "MODEL_BRIEF §3.5 (slow)",
                                     "Share of fatigue that recovers each week under capacity.")
 
@@ -397,7 +398,7 @@ class CustomerExperience(Section):
 class Churn(Section):
     """Mechanism 9 (churn.py)."""
 
-    intercept: float = param(-1.6, -10.0, 10.0, "logit", "001 §11 (18% annual churn before)",
+    intercept: float = param(-2.0, -10.0, 10.0, "logit", "001 §11 (18% annual churn before)",
                              "Log-odds of churn at renewal at reference satisfaction.")
     satisfaction_weight: float = param(6.0, 0.0, 30.0, "logit per unit", "Harter et al. 2002",
                                        "Log-odds per unit of satisfaction below the reference.")

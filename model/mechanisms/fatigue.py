@@ -1,10 +1,12 @@
 """Mechanism 5: change load and fatigue (001 §10 Anti-Pattern 5; MODEL_BRIEF §3.5).
 
 Every concurrent initiative adds load; load over capacity accumulates fatigue, which recovers
-slowly toward its everyday level F0 (the initial mean) when the load fits:
+slowly toward its everyday level F0 (the initial mean) when the load fits. Strain is convex in the
+overload: people absorb a small stretch for a while, a pile-up breaks them (001 §10 AP 5: "employees
+overwhelmed"), which is why sequencing the same initiatives helps:
 
     L(t)  = load.base_load + sum_k load_k I_k(t)
-    F'    = F + a max(0, L - C) (1 - F) - r (F - F0) [L <= C]
+    F'    = F + a max(0, L - C)^2 (1 - F) - r (F - F0) [L <= C]
 
 Reads ``load.base_load`` (L0), ``load.capacity`` (C), ``load.fatigue_accumulation`` (a),
 ``load.fatigue_recovery`` (r), ``initial.fatigue_mean`` (F0).
@@ -23,10 +25,10 @@ def weekly_load(base_load: float, initiative_load: float) -> float:
 
 
 def update_fatigue(fatigue: np.ndarray, load: float, params: Load, floor: float) -> np.ndarray:
-    """F' = F + a max(0, L - C)(1 - F) - r (F - F0)[L <= C], in place."""
+    """F' = F + a max(0, L - C)^2 (1 - F) - r (F - F0)[L <= C], in place."""
     over = load - params.capacity
     if over > 0:
-        fatigue += params.fatigue_accumulation * over * (1 - fatigue)
+        fatigue += params.fatigue_accumulation * over * over * (1 - fatigue)
     else:
         fatigue -= params.fatigue_recovery * (fatigue - floor)
     np.clip(fatigue, 0.0, 1.0, out=fatigue)

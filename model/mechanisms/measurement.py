@@ -6,7 +6,8 @@ active account answers with probability
     P(respond) = clip(r0 (1 - phi) (1 + b (sat - 1/2)), 0, 1)
 
 where phi is its survey fatigue: each survey adds g (1 - phi); phi recovers by ``recovery`` a week
-and by ``action_recovery`` when a problem that hit the account is fixed (visible change).
+and by ``action_recovery`` when a problem that hit the account is fixed (visible change). It starts
+at its steady state under the organisation's usual cadence (``steady_survey_fatigue``).
 Respondents who see nothing acted on lose satisfaction: sat -= penalty (1 - alpha) sat. Measured NPS
 is the NPS of the respondents (satisfied accounts answer more, as an advisory board does), true NPS
 that of every account; NPS = % promoters (9-10) - % detractors (0-6). Managers rate the
@@ -45,6 +46,15 @@ def manager_view(orientation: np.ndarray, rhetoric: float, adoption: np.ndarray,
                  optimism: float) -> np.ndarray:
     """How customer-centric a manager rates the organisation, 0-1."""
     return np.clip(0.5 * orientation + 0.3 * rhetoric + 0.2 * adoption + optimism, 0.0, 1.0)
+
+
+def steady_survey_fatigue(params: Measurement) -> float:
+    """Survey fatigue just before a survey when surveys have always come every
+    ``survey_interval_weeks``: the fixed point of phi+ = d phi+ + g (1 - d phi+), d = (1 - r)^k,
+    is phi+ = g / (1 - d + g d); the value before the survey is d phi+."""
+    d = (1 - params.survey_fatigue_recovery) ** params.survey_interval_weeks
+    g = params.survey_fatigue_gain
+    return d * g / (1 - d + g * d)
 
 
 def survey(model, uniforms: np.ndarray) -> None:

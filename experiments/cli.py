@@ -1,0 +1,146 @@
+"""The ``cxsim`` command.
+
+    cxsim run [SCENARIO] [--seed N] [--replicates R] [--set key=value ...] [--out DIR]
+    cxsim scenarios
+
+Bad input prints one line (``cxsim: error: FILE: KEY = VALUE: what is allowed``) on stderr and
+exits with 2, before anything is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from experiments import outputs, plots
+from experiments.runner import replicate_seeds, run_replicates
+from model import ScenarioError, load_scenario, shipped_scenarios
+from model.scenario import parse_assignment, scenario_summary
+
+DEFAULT_SCENARIO = "techops_programme"
+console = Console(stderr=True)
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line and exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        sys.stderr.write(f"cxsim: error: {self.prog}: {message} (see {self.prog} --help)\n")
+        raise SystemExit(2)
+
+
+def non_negative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: a whole number >= 0 expected")
+    return value
+
+
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: a whole number >= 1 expected")
+    return value
+
+
+def progress_bar() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeRemainingColumn(), console=console, transient=False)
+
+
+def command_run(args: argparse.Namespace) -> int:
+    overrides = dict(parse_assignment(text) for text in args.set)
+    scenario = load_scenario(args.scenario, overrides, origin="--set")
+    seeds = replicate_seeds(args.seed, args.replicates)
+    out = Path(args.out) if args.out else Path("runs") / scenario.name
+    with progress_bar() as progress:
+        task = progress.add_task(f"{scenario.name}: replicates", total=len(seeds))
+        monthly = run_replicates(scenario, seeds, workers=args.workers,
+                                 on_done=lambda n: progress.update(task, completed=n))
+    summary = outputs.summarise(monthly)
+    record = outputs.provenance(scenario, seeds, ["cxsim", *sys.argv[1:]])
+    files = outputs.write_run(
+        out, monthly, summary, record,
+        lambda path: plots.trajectories({scenario.name: monthly}, path,
+                                        f"{scenario.name}: {len(seeds)} replicate(s)"))
+    print_summary(scenario.name, summary, len(seeds))
+    console.print("wrote " + ", ".join(str(f) for f in files))
+    return 0
+
+
+def print_summary(name: str, summary: dict, replicates: int) -> None:
+    spread = replicates > 1
+    table = Table(title=f"{name}: month 0 -> month 12"
+                  + (f" (mean over {replicates} replicates; 90% range)" if spread else ""))
+    table.add_column("metric")
+    table.add_column("unit")
+    table.add_column("month 0", justify="right")
+    table.add_column("month 12", justify="right")
+    table.add_column("change", justify="right")
+    for entry in summary.values():
+        start, end = entry["start"], entry["end"]
+        end_text = f"{end['mean']:.1f}"
+        if spread:
+            end_text += f" ({end['p5']:.1f} to {end['p95']:.1f})"
+        table.add_row(entry["label"], entry["unit"], f"{start['mean']:.1f}", end_text,
+                      f"{entry['change']:+.1f}")
+    Console().print(table)
+
+
+def command_scenarios(args: argparse.Namespace) -> int:
+    table = Table(title="Shipped scenarios (scenarios/*.toml)")
+    table.add_column("name")
+    table.add_column("what it represents")
+    for name, path in shipped_scenarios().items():
+        table.add_row(name, scenario_summary(path)[1])
+    Console(width=max(100, Console().width)).print(table)
+    return 0
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="cxsim", description="Simulate CX culture change (Mesa ABM).")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+    run = commands.add_parser("run", help="run a scenario's replicates and write the results")
+    run.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO,
+                     help=f"a shipped scenario's name or a TOML file (default {DEFAULT_SCENARIO})")
+    run.add_argument("--seed", type=non_negative_int, default=0,
+                     help="base seed; replicate i uses seed + i (default 0)")
+    run.add_argument("--replicates", type=positive_int, default=1, help="runs (default 1)")
+    run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                     help="override a parameter, e.g. levers.psychological_safety=0.8")
+    run.add_argument("--out", help="output directory (default runs/SCENARIO)")
+    run.add_argument("--workers", type=positive_int, default=os.cpu_count() or 1,
+                     help="processes for the replicates (default: all cores)")
+    run.set_defaults(handler=command_run)
+    listing = commands.add_parser("scenarios", help="list the shipped scenarios")
+    listing.set_defaults(handler=command_scenarios)
+    try:
+        from experiments import sweep_cli
+    except ImportError:
+        sweep_cli = None
+    if sweep_cli is not None:
+        sweep_cli.register(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except ScenarioError as error:
+        sys.stderr.write(f"cxsim: error: {error}\n")
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("cxsim: interrupted\n")
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

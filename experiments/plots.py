@@ -1,0 +1,64 @@
+"""Charts for people: trajectories over the year with bands across replicates and the targets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from model import TARGETS  # noqa: E402
+
+PANELS = [
+    ("churn_annualised", "Logo churn, annualised (%)"),
+    ("nps_measured", "NPS, measured (-100 to 100)"),
+    ("nps_true", "NPS, all customers (-100 to 100)"),
+    ("culture_score", "Cultural assessment (1-5)"),
+    ("psychological_safety_score", "Psychological safety (1-5)"),
+    ("interaction_rate", "Employees meeting customers, quarter (%)"),
+    ("engagement", "Engagement (0-100)"),
+    ("cynicism", "Cynicism (0-100)"),
+    ("change_fatigue", "Change fatigue (0-100)"),
+]
+COLOURS = ["#1f5aa6", "#c0392b", "#2e8b57", "#8e44ad", "#d68910", "#17a589"]
+
+
+def band(frame: pd.DataFrame, column: str, low: float, high: float) -> pd.DataFrame:
+    """Median and a quantile band of ``column`` per month across replicates."""
+    grouped = frame.groupby("month")[column]
+    return pd.DataFrame({"median": grouped.median(), "low": grouped.quantile(low),
+                         "high": grouped.quantile(high)})
+
+
+def trajectories(frames: dict[str, pd.DataFrame], path: Path, title: str) -> None:
+    """One panel per headline metric; per scenario the median across replicates with 50% and
+    90% bands; the 001 §8 target as a dashed line where there is one."""
+    fig, axes = plt.subplots(3, 3, figsize=(14, 10), sharex=True)
+    for ax, (column, label) in zip(axes.flat, PANELS, strict=True):
+        for colour, (name, frame) in zip(COLOURS, frames.items(), strict=False):
+            outer = band(frame, column, 0.05, 0.95)
+            inner = band(frame, column, 0.25, 0.75)
+            ax.fill_between(outer.index, outer["low"], outer["high"], color=colour, alpha=0.12,
+                            linewidth=0)
+            ax.fill_between(inner.index, inner["low"], inner["high"], color=colour, alpha=0.25,
+                            linewidth=0)
+            ax.plot(outer.index, outer["median"], color=colour, linewidth=2, label=name)
+        if column in TARGETS:
+            ax.axhline(TARGETS[column], color="#555555", linestyle="--", linewidth=1)
+            ax.annotate("target", (0, TARGETS[column]), textcoords="offset points",
+                        xytext=(2, 3), fontsize=8, color="#555555")
+        ax.set_title(label, fontsize=10)
+        ax.grid(alpha=0.3)
+        ax.set_xticks(range(0, int(max(f["month"].max() for f in frames.values())) + 1, 3))
+    for ax in axes[-1]:
+        ax.set_xlabel("Month")
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="upper right", frameon=False)
+    fig.suptitle(f"{title}\nmedian across replicates, shaded: 50% and 90% of replicates",
+                 fontsize=12)
+    fig.tight_layout(rect=(0, 0, 1, 0.95))
+    fig.savefig(path, format="png", dpi=110, metadata={"Software": None})
+    plt.close(fig)
