@@ -7,10 +7,10 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
 
-from model import TARGETS  # noqa: E402
+from model import TARGETS
 
 PANELS = [
     ("churn_annualised", "Logo churn, annualised (%)"),

@@ -257,3 +257,21 @@ def culture_score(row: dict[str, float], orientation: float, safety: float, cyni
     ]
     dimensions.append(float(np.mean(dimensions)))                 # overall rating
     return 1.0 + 4.0 * float(np.mean(dimensions)) * (1 - 0.5 * cynicism)
+
+
+def markdown_columns() -> str:
+    """docs/outputs.md: every output column with its unit and meaning."""
+    lines = [
+        "# Output columns",
+        "",
+        "Generated from `model/metrics.py` by `python -m model.generate_docs`; do not edit.",
+        "One row per month: month 0 is the state before week 1, month m is taken at the end of",
+        "week round(52 m / 12). Targets are those of 001 §8 (\"Metrics That Matter\").",
+        "",
+        "| column | unit | meaning | target |",
+        "|---|---|---|---|",
+    ]
+    for name, (unit, meaning) in COLUMNS.items():
+        target = TARGETS.get(name, "")
+        lines.append(f"| `{name}` | {unit} | {meaning} | {target} |")
+    return "\n".join(lines) + "\n"

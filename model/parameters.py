@@ -4,7 +4,7 @@ Each field carries its name, unit, range (``ge``/``le``), default and source (a 
 section, a reference from MODEL_BRIEF section 8, or the word "assumption"). Scenario files,
 ``--set`` and ``overrides`` use the dotted keys this schema defines, for example
 ``levers.psychological_safety``. ``docs/parameters.md`` is generated from it
-(``python -m model.parameters``).
+(``python -m model.generate_docs``).
 
 Seed files are abbreviated: 001 = ``001_1394b532eeb39613.txt`` ("Building a CX-First Culture"),
 003 = ``003_d9dd09060764bec0.txt`` ("Customer Experience Leaders"), 004 =
@@ -600,7 +600,7 @@ def markdown_table() -> str:
     lines = [
         "# Parameters",
         "",
-        "Generated from `model/parameters.py` by `python -m model.parameters`; do not edit.",
+        "Generated from `model/parameters.py` by `python -m model.generate_docs`; do not edit.",
         "Seed files: 001 = `001_1394b532eeb39613.txt`, 003 = `003_d9dd09060764bec0.txt`,",
         "004 = `004_bf5d0188ad3ae7d3.txt` (in `shared/seeds/`); § = section.",
         "",
@@ -614,7 +614,3 @@ def markdown_table() -> str:
             f"| {row['description']} |"
         )
     return "\n".join(lines) + "\n"
-
-
-if __name__ == "__main__":
-    print(markdown_table(), end="")
