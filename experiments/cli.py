@@ -1,6 +1,8 @@
 """The ``cxsim`` command.
 
     cxsim run [SCENARIO] [--seed N] [--replicates R] [--set key=value ...] [--out DIR]
+    cxsim compare A B ... [--replicates R] [--seed N] [--out DIR]
+    cxsim calibrate [--trials N] [--replicates R] [--validate R] [--seed S]
     cxsim scenarios
 
 Bad input prints one line (``cxsim: error: FILE: KEY = VALUE: what is allowed``) on stderr and
@@ -74,6 +76,59 @@ def command_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_compare(args: argparse.Namespace) -> int:
+    from experiments.compare import OUTCOMES, compare
+
+    scenarios = [load_scenario(name) for name in args.scenarios]
+    names = [s.name for s in scenarios]
+    if len(set(names)) != len(names):
+        raise ScenarioError("<command line>", "scenarios", " ".join(args.scenarios),
+                            "scenarios with different names")
+    out = Path(args.out) if args.out else Path("runs") / ("compare-" + "-vs-".join(names[:4]))
+    total = len(scenarios) * args.replicates
+    with progress_bar() as progress:
+        task = progress.add_task("replicates (all scenarios)", total=total)
+        result = compare(scenarios, args.replicates, args.seed, args.workers,
+                         on_done=lambda n: progress.update(task, completed=n))
+    record = {
+        "reference": names[0], "month": result.month, "seeds": result.seeds,
+        "common_random_numbers": "replicate i of every scenario uses seed base + i",
+        "scenarios": {s.name: outputs.provenance(s, result.seeds, ["cxsim", *sys.argv[1:]])
+                      for s in scenarios},
+        "differences": result.differences.round(4).to_dict(orient="records"),
+    }
+    frames = {name: result.monthly[result.monthly["scenario"] == name] for name in names}
+    files = outputs.write_run(
+        out, result.monthly, {}, record,
+        lambda path: plots.trajectories(frames, path, f"{len(names)} scenarios, "
+                                        f"{args.replicates} replicates each", OUTCOMES),
+        chart_name="fan_charts.png")
+    table_path = out / "differences.csv"
+    outputs.write_atomic(table_path, lambda p: result.differences.to_csv(p, index=False,
+                                                                        float_format="%.6g"))
+    print_differences(result, names, dict(OUTCOMES))
+    console.print("wrote " + ", ".join(str(f) for f in [*files, table_path]))
+    return 0
+
+
+def print_differences(result, names: list[str], labels: dict[str, str]) -> None:
+    table = Table(title=f"Month {result.month}: each scenario minus {names[0]} "
+                  f"(mean of {len(result.seeds)} paired replicates, 95% interval)")
+    table.add_column("outcome")
+    table.add_column(names[0], justify="right")
+    for name in names[1:]:
+        table.add_column(name, justify="right")
+    diffs = result.differences.set_index(["scenario", "outcome"])
+    for column, label in labels.items():
+        cells = [f"{diffs.loc[(names[0], column), 'scenario_mean']:.1f}"]
+        for name in names[1:]:
+            row = diffs.loc[(name, column)]
+            cells.append(f"{row['difference']:+.1f} [{row['ci95_low']:+.1f}, "
+                         f"{row['ci95_high']:+.1f}]")
+        table.add_row(label, *cells)
+    Console(width=max(120, 30 + 26 * len(names))).print(table)
+
+
 def print_summary(name: str, summary: dict, replicates: int) -> None:
     spread = replicates > 1
     table = Table(title=f"{name}: month 0 -> month 12"
@@ -118,6 +173,19 @@ def build_parser() -> Parser:
     run.add_argument("--workers", type=positive_int, default=os.cpu_count() or 1,
                      help="processes for the replicates (default: all cores)")
     run.set_defaults(handler=command_run)
+    comparison = commands.add_parser(
+        "compare", help="run scenarios on common random numbers and compare them with the first")
+    comparison.add_argument("scenarios", nargs="+", help="two or more scenarios (names or files)")
+    comparison.add_argument("--replicates", type=positive_int, default=30)
+    comparison.add_argument("--seed", type=non_negative_int, default=0)
+    comparison.add_argument("--out", help="output directory (default runs/compare-...)")
+    comparison.add_argument("--workers", type=positive_int, default=os.cpu_count() or 1)
+    comparison.set_defaults(handler=command_compare)
+    calibration = commands.add_parser(
+        "calibrate", help="fit the default organisation to the TechOps Pro case")
+    from experiments import calibrate
+    calibrate.add_arguments(calibration)
+    calibration.set_defaults(handler=calibrate.run)
     listing = commands.add_parser("scenarios", help="list the shipped scenarios")
     listing.set_defaults(handler=command_scenarios)
     try:
@@ -132,6 +200,8 @@ def build_parser() -> Parser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "compare" and len(args.scenarios) < 2:
+        parser.error("compare needs at least two scenarios")
     try:
         return int(args.handler(args))
     except ScenarioError as error:

@@ -101,14 +101,14 @@ def summarise(monthly: pd.DataFrame, first: int = 0, last: int | None = None) ->
 
 
 def write_run(out: Path, monthly: pd.DataFrame, summary: dict, provenance_: dict,
-              chart: Callable[[Path], None]) -> list[Path]:
-    """monthly.csv, monthly.parquet, summary.json and trajectories.png, each atomically."""
+              chart: Callable[[Path], None], chart_name: str = "trajectories.png") -> list[Path]:
+    """monthly.csv, monthly.parquet, summary.json and the chart, each atomically."""
     files = {
         out / "monthly.csv": lambda p: monthly.to_csv(p, index=False, float_format="%.10g"),
         out / "monthly.parquet": lambda p: monthly.to_parquet(p, index=False),
         out / "summary.json": lambda p: p.write_text(
             json.dumps({"provenance": provenance_, "summary": summary}, indent=2) + "\n"),
-        out / "trajectories.png": chart,
+        out / chart_name: chart,
     }
     for path, write in files.items():
         write_atomic(path, write)

@@ -33,11 +33,18 @@ def band(frame: pd.DataFrame, column: str, low: float, high: float) -> pd.DataFr
                          "high": grouped.quantile(high)})
 
 
-def trajectories(frames: dict[str, pd.DataFrame], path: Path, title: str) -> None:
-    """One panel per headline metric; per scenario the median across replicates with 50% and
-    90% bands; the 001 §8 target as a dashed line where there is one."""
-    fig, axes = plt.subplots(3, 3, figsize=(14, 10), sharex=True)
-    for ax, (column, label) in zip(axes.flat, PANELS, strict=True):
+def trajectories(frames: dict[str, pd.DataFrame], path: Path, title: str,
+                 panels: list[tuple[str, str]] | None = None) -> None:
+    """Fan charts: one panel per metric; per scenario the median across replicates with 50% and
+    90% bands, on shared axes; the 001 §8 target as a dashed line where there is one."""
+    panels = panels or PANELS
+    ncols = 3
+    nrows = -(-len(panels) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(14, 3.4 * nrows), sharex=True,
+                             squeeze=False)
+    for ax in axes.flat[len(panels):]:
+        ax.set_visible(False)
+    for ax, (column, label) in zip(axes.flat, panels, strict=False):
         for colour, (name, frame) in zip(COLOURS, frames.items(), strict=False):
             outer = band(frame, column, 0.05, 0.95)
             inner = band(frame, column, 0.25, 0.75)
@@ -53,12 +60,13 @@ def trajectories(frames: dict[str, pd.DataFrame], path: Path, title: str) -> Non
         ax.set_title(label, fontsize=10)
         ax.grid(alpha=0.3)
         ax.set_xticks(range(0, int(max(f["month"].max() for f in frames.values())) + 1, 3))
-    for ax in axes[-1]:
+    for ax in axes.flat:
         ax.set_xlabel("Month")
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="upper right", frameon=False)
-    fig.suptitle(f"{title}\nmedian across replicates, shaded: 50% and 90% of replicates",
+    fig.legend(handles, labels, loc="lower center", ncol=min(len(labels), 6), frameon=False,
+               fontsize=11)
+    fig.suptitle(f"{title}\nline: median across replicates; shaded: 50% and 90% of replicates",
                  fontsize=12)
-    fig.tight_layout(rect=(0, 0, 1, 0.95))
+    fig.tight_layout(rect=(0, 0.05, 1, 0.95))
     fig.savefig(path, format="png", dpi=110, metadata={"Software": None})
     plt.close(fig)

@@ -76,6 +76,7 @@ class Customer(mesa.Agent):
     renewal_month = _view("customers", "renewal_month")
     satisfaction = _view("customers", "satisfaction")
     expectation = _view("customers", "expectation")
+    satisfaction_record = _view("customers", "record")
     survey_fatigue = _view("customers", "survey_fatigue")
     unresolved_problems = _view("customers", "problem_load")
     churned = _view("customers", "churned")

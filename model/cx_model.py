@@ -26,9 +26,14 @@ from model.state import SILENT, SURFACED, init_customers, init_pain_points, init
 
 
 def month_end_weeks(weeks: int) -> dict[int, int]:
-    """Week at which each month ends: month m ends at week round(52 m / 12)."""
-    months = int(weeks * 12 // 52)
-    return {round(52 * m / 12): m for m in range(1, months + 1)}
+    """Week at which each month ends: month m ends at week round(52 m / 12), for every month that
+    ends within the horizon."""
+    ends: dict[int, int] = {}
+    month = 1
+    while round(52 * month / 12) <= weeks:
+        ends[round(52 * month / 12)] = month
+        month += 1
+    return ends
 
 
 class CXCultureModel(mesa.Model):
@@ -60,7 +65,7 @@ class CXCultureModel(mesa.Model):
         self.weeks = self.p.simulation.weeks
         self.policy = weekly_policy(self.p)
         self.people, self.teams = init_people(self.p, self.rng)
-        self.pain = init_pain_points(self.p, self.weeks, self.rng)
+        self.pain = init_pain_points(self.p, self.rng)
         self.customers = init_customers(self.p, self.teams, self.pain, self.rng)
         self.week = 0
         self.month_ends = month_end_weeks(self.weeks)
@@ -84,7 +89,14 @@ class CXCultureModel(mesa.Model):
         incentives.step(self)
         self.action_at_start = self.action
         self.initial_revenue = float(customers.value[customers.active].sum())
-        customers.survey_fatigue[:] = measurement.steady_survey_fatigue(p.measurement)
+        customers.record[:] = customers.satisfaction
+        # Expected weekly relief from fixes at the start: fix hazard x surfaced problems x reach.
+        surfaced = self.pain.status == SURFACED
+        reach = float(customers.hits[customers.exists][:, surfaced].mean()) if surfaced.any() else 0
+        self.fix_relief = (p.measurement.action_recovery * p.voice.fix_rate * self.action
+                           * int(surfaced.sum()) * reach)
+        customers.survey_fatigue[:] = measurement.steady_survey_fatigue(p.measurement,
+                                                                        self.fix_relief)
 
         self._people_agents: list[Employee | None] = [None] * people.size
         self._customer_agents: list[Customer | None] = [None] * customers.exists.size
@@ -171,11 +183,13 @@ class CXCultureModel(mesa.Model):
         """Open accounts won by sales or referral in free slots."""
         c = self.customers
         c.exists[slots] = True
+        c.record[slots] = c.satisfaction[slots]
         c.joined_month[slots] = month
         c.renewal_month[slots] = (month - 1) % 12
         c.expectation[slots] = customer_experience.expectation_for(
             c.satisfaction[slots], self.expected_quality[slots], self.utility_table)
-        c.survey_fatigue[slots] = measurement.steady_survey_fatigue(self.p.measurement)
+        c.survey_fatigue[slots] = measurement.steady_survey_fatigue(self.p.measurement,
+                                                                    self.fix_relief)
         self.tally.won += slots.size
         self._add_customer_agents(slots)
 

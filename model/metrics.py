@@ -21,7 +21,7 @@ from model.mechanisms.workforce import weekly_hazard
 QUARTER_WEEKS = 13
 HIGH_RATING = 0.8
 
-# 001 §8 "Metrics That Matter": column -> (target, direction).
+# 001 §8 "Metrics That Matter": column -> target (higher is better for all of them).
 TARGETS: dict[str, float] = {
     "culture_score": 4.0,
     "leadership_customer_time": 20.0,
@@ -45,7 +45,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "nps_true": ("-100..100", "NPS over all active customers (what the survey estimates)"),
     "churn_monthly": ("%", "customers active at the month's start who churned in the month"),
     "churn_annualised": ("%", "logo churn run-rate: mean renewal churn probability of active "
-                              "customers"),
+                              "customers, from their satisfaction record"),
     "revenue_churn_annualised": ("%", "revenue churn run-rate: the same, weighted by value"),
     "churned_customers": ("accounts", "customers lost in the month"),
     "customers_won": ("accounts", "new accounts won in the month (sales and referrals)"),
@@ -62,7 +62,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "interaction_rate": ("%", "employees with direct customer contact (rituals, rotations, "
                               "immersion) in the last 13 weeks"),
     "story_sharing_per_week": ("stories/week", "customer stories shared company-wide"),
-    "onboarding_immersion": ("%", "hires of the last 13 weeks who completed customer immersion"),
+    "onboarding_immersion": ("%", "hires of 4 to 13 weeks ago who completed customer immersion"),
     "collaboration_index": ("1-5", "cross-functional collaboration around customer outcomes"),
     "psychological_safety_score": ("1-5", "mean perceived safety to surface customer problems"),
     "recognition_share": ("%", "recognition tied to customer impact (incentive alignment)"),
@@ -97,7 +97,6 @@ COLUMNS: dict[str, tuple[str, str]] = {
 class Tally:
     """Counts of the month so far; reset at each month's end."""
 
-    cross_functional: int = 0
     stories: float = 0.0
     problems_met: int = 0
     spoke_up: int = 0
@@ -105,14 +104,9 @@ class Tally:
     surfaced: int = 0
     fixed: int = 0
     leavers: int = 0
-    top_leavers: int = 0
-    frontline_leavers: int = 0
     hires: int = 0
-    renewals: int = 0
     churned: int = 0
-    churned_value: float = 0.0
     won: int = 0
-    surveys: int = 0
     weeks: int = 0
     active_at_start: int = 0
 
@@ -163,7 +157,7 @@ def monthly_row(model, month: int) -> dict[str, float]:
     active = customers.active
     satisfaction = customers.satisfaction[active]
     scores = recommend_score(satisfaction, customers.score_bias[active])
-    churn_p = churn_probability(satisfaction, customers.problem_load[active], p.churn)
+    churn_p = churn_probability(customers.record[active], customers.problem_load[active], p.churn)
     value = customers.value[active]
     hazard = weekly_hazard(people, p)
     orientation = people.orientation[staff]
@@ -233,16 +227,18 @@ def monthly_row(model, month: int) -> dict[str, float]:
     row["perception_gap"] = (row["managers_rate_highly_customer_centric"]
                              - row["customers_rate_highly_customer_centric"])
     row["culture_score"] = culture_score(row, float(orientation.mean()), float(safety.mean()),
-                                         float(cynicism.mean()), float(policy.commitment[t]))
+                                         float(cynicism.mean()), float(policy.commitment[t]),
+                                         p.measurement.rating_floor, p.measurement.cynicism_tint)
     row["maturity_level"] = maturity_level(row)
     return {name: row[name] for name in COLUMNS}
 
 
 def culture_score(row: dict[str, float], orientation: float, safety: float, cynicism: float,
-                  commitment: float) -> float:
-    """Cultural assessment, 1-5: the ten dimensions of 001 §12 template 1, each 0-1.
+                  commitment: float, floor: float, tint: float) -> float:
+    """Cultural assessment, 1-5: the ten dimensions of 001 §12 template 1, each 0-1, rated from
+    a floor (an absent dimension still scores ``floor``) and through cynicism:
 
-    Employees rate through their cynicism: the mean of the dimensions is scaled by 1 - C/2.
+        score = floor + (5 - floor) mean(dimensions) (1 - tint C)
     """
     dimensions = [
         orientation,                                              # outcome prioritisation
@@ -256,7 +252,7 @@ def culture_score(row: dict[str, float], orientation: float, safety: float, cyni
         commitment,                                               # resource allocation
     ]
     dimensions.append(float(np.mean(dimensions)))                 # overall rating
-    return 1.0 + 4.0 * float(np.mean(dimensions)) * (1 - 0.5 * cynicism)
+    return floor + (5.0 - floor) * float(np.mean(dimensions)) * (1 - tint * cynicism)
 
 
 def markdown_columns() -> str:

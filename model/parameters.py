@@ -145,7 +145,8 @@ class Leadership(Section):
         0.6, 0.0, 2.0, "per unit", "001 §6 (shared rituals)",
         "Collaboration gained per unit share of non-frontline staff in customer rituals.")
     concurrent_change_weeks: int = param(
-        26, 1, 104, "weeks", "001 §10 Anti-Pattern 5",
+        17, 1, 104, "weeks", "001 §10 Anti-Pattern 5; sequenced_change runs the same three, 17 "
+        "weeks each, one after another",
         "Duration of the reorganisation, tool roll-out and cost cutting that the change-fatigue "
         "anti-pattern adds at the programme's start.")
     stories_per_session: float = param(
@@ -163,14 +164,16 @@ class Initial(Section):
     belief_concentration: float = param(
         10.0, 1.0, 200.0, "Beta a+b", ASSUMPTION,
         "Concentration of the Beta distributions of the employee states (higher: less spread).")
-    tenure_mean_weeks: float = param(
-        150.0, 4.0, 1000.0, "weeks", ASSUMPTION, "Mean tenure (exponential) at the start.")
     satisfaction_mean: float = param(
         0.80, 0.0, 1.0, "0-1", "001 §11 (NPS 28 before)", "Mean customer satisfaction at start.")
     satisfaction_concentration: float = param(
         20.0, 1.0, 200.0, "Beta a+b", ASSUMPTION, "Concentration of initial satisfaction.")
     open_pain_points: int = param(
         24, 0, 150, "pain points", ASSUMPTION, "Systemic problems open at the start.")
+    surfaced_share: float = param(
+        0.6, 0.0, 1.0, "share of open pain points", ASSUMPTION + " (near the voice loop's own "
+        "steady state in the baseline)",
+        "Share of the problems open at the start that the organisation already knows about.")
     manager_adoption: float = param(
         0.15, 0.0, 1.0, "0-1", ASSUMPTION, "Managers' adoption of the change at the start.")
 
@@ -179,14 +182,24 @@ class Voice(Section):
     """Mechanism 1: speaking up, the manager's response, fixing (voice.py)."""
 
     meet_frontline: float = param(
-        0.5, 0.0, 1.0, "per week", ASSUMPTION,
-        "Chance a frontline employee meets a customer problem in a week.")
+        0.3, 0.0, 1.0, "per week", ASSUMPTION,
+        "Chance a frontline employee meets a customer suffering a systemic problem in a week.")
     meet_other: float = param(
-        0.04, 0.0, 1.0, "per week", ASSUMPTION,
+        0.03, 0.0, 1.0, "per week", ASSUMPTION,
         "Chance an employee outside the frontline meets one (tickets, escalations).")
     meet_in_ritual: float = param(
-        0.5, 0.0, 1.0, "per participation", "001 §4 Pillar 3, §11 (Customer Friday)",
+        0.3, 0.0, 1.0, "per participation", "001 §4 Pillar 3, §11 (Customer Friday)",
         "Chance that taking part in a customer ritual exposes a problem.")
+    evidence_threshold: float = param(
+        6.0, 1.0, 100.0, "reports", "003 (leaders surface frontline intelligence; laggards "
+        "report it upward and file it)",
+        "Reports acted on by managers, net of fading, that put a problem in the action queue.")
+    evidence_memory: float = param(0.85, 0.0, 0.999, "per week", ASSUMPTION,
+                                   "Share of a problem's accumulated reports kept a week.")
+    recovery_gain: float = param(
+        0.1, 0.0, 1.0, "share of gap", "003 (frontline in the moments that matter)",
+        "Satisfaction gain of a team's accounts hit by a problem when a frontline teammate's "
+        "report of it is acted on (service recovery).")
     intercept: float = param(-2.2, -10.0, 10.0, "logit", ASSUMPTION,
                              "Log-odds of speaking up for a fearful, cynical-free, neutral person.")
     safety_weight: float = param(
@@ -229,10 +242,10 @@ class Voice(Section):
 
 
 class PainPoints(Section):
-    capacity: int = param(160, 10, 2000, "pain points", ASSUMPTION,
-                          "Size of the pool: open at start plus all that can arrive.")
-    arrival_per_week: float = param(0.35, 0.0, 10.0, "per week", ASSUMPTION,
-                                    "Mean number of new systemic problems a week.")
+    arrival_per_week: float = param(
+        0.1, 0.0, 10.0, "per week", ASSUMPTION + " (about the baseline's rate of fixes, so the "
+        "pool of open problems is steady with no programme)",
+        "Mean number of new systemic problems a week.")
     reach_mean: float = param(0.12, 0.0, 1.0, "share of customers", ASSUMPTION,
                               "Mean share of customers a pain point hits.")
     severity_mean: float = param(0.5, 0.0, 1.0, "0-1", ASSUMPTION, "Mean severity.")
@@ -333,7 +346,8 @@ class Workforce(Section):
                                   "Annual attrition of a neutral employee.")
     engagement_weight: float = param(2.0, 0.0, 10.0, "log-hazard per unit",
                                      "Harter et al. 2002 (rho = -.30)",
-                                     "Attrition log-hazard per unit of engagement below 0.6.")
+                                     "Attrition log-hazard per unit of engagement below its "
+                                     "initial mean.")
     cynicism_weight: float = param(1.2, 0.0, 10.0, "log-hazard per unit", "001 §10 AP 1",
                                    "Attrition log-hazard per unit of cynicism.")
     fatigue_weight: float = param(1.5, 0.0, 10.0, "log-hazard per unit", "001 §10 AP 5",
@@ -400,10 +414,16 @@ class Churn(Section):
 
     intercept: float = param(-2.0, -10.0, 10.0, "logit", "001 §11 (18% annual churn before)",
                              "Log-odds of churn at renewal at reference satisfaction.")
-    satisfaction_weight: float = param(6.0, 0.0, 30.0, "logit per unit", "Harter et al. 2002",
+    satisfaction_weight: float = param(6.0, 0.0, 30.0, "logit per unit",
+                                       "direction from Anderson & Sullivan 1993 (satisfaction "
+                                       "drives repurchase)",
                                        "Log-odds per unit of satisfaction below the reference.")
     problem_weight: float = param(0.3, 0.0, 10.0, "logit per severity", "MODEL_BRIEF §3.9",
                                   "Log-odds per unit of unresolved problem severity.")
+    record_weight: float = param(
+        0.3, 0.01, 1.0, "per month", "Mittal, Ross & Baldasare 1998 (a record of satisfaction "
+        "buffers short-term swings); MODEL_BRIEF §3.9 (churn lags)",
+        "Weight of this month's satisfaction in the satisfaction record a renewal is decided on.")
     reference_satisfaction: float = param(0.80, 0.0, 1.0, "0-1", ASSUMPTION,
                                           "Satisfaction at which churn odds equal the intercept.")
     acquisition_rate: float = param(
@@ -436,6 +456,12 @@ class Measurement(Section):
                                    "Satisfaction lost by a respondent when nothing is acted on.")
     score_noise: float = param(1.0, 0.0, 5.0, "score points", ASSUMPTION,
                                "Spread of a customer's 0-10 score around 10 x satisfaction.")
+    rating_floor: float = param(
+        1.5, 1.0, 3.0, "1-5 score", ASSUMPTION + " (Likert means rarely reach 1)",
+        "Cultural assessment score of an item whose dimension is wholly absent.")
+    cynicism_tint: float = param(
+        0.5, 0.0, 1.0, "share", "MODEL_BRIEF §3.4 (cynicism colours judgements)",
+        "Share of the assessment above the floor lost at full mean cynicism.")
     enps_bias_mean: float = param(1.0, -5.0, 5.0, "score points", ASSUMPTION,
                                   "Mean individual offset of employees' 0-10 recommend score.")
     enps_bias_sd: float = param(1.5, 0.0, 5.0, "score points", ASSUMPTION,

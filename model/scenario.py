@@ -10,6 +10,7 @@ and what is allowed.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import difflib
 import hashlib
 import json
@@ -59,6 +60,12 @@ class Scenario:
             "parameters_sha256": digest,
             "parameters": params,
         }
+
+    def named(self, name: str, description: str | None = None) -> Scenario:
+        """A copy under another name (for comparing variants of one scenario)."""
+        return dataclasses.replace(self, name=name,
+                                   description=self.description if description is None
+                                   else description)
 
     def with_overrides(self, overrides: dict[str, Any], origin: str = "overrides") -> Scenario:
         """A copy with dotted-key overrides applied and validated."""

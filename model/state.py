@@ -47,6 +47,7 @@ class People:
     cynicism: np.ndarray
     cynicism_anchor: np.ndarray  # disposition: cynicism before any change
     fatigue: np.ndarray
+    fatigue_anchor: np.ndarray  # everyday fatigue the person recovers to
     hired_week: np.ndarray      # int: week the holder joined (negative for the initial workforce)
     immersed: np.ndarray        # bool: completed onboarding immersion
     last_interaction: np.ndarray  # int: last week of direct customer contact (rituals)
@@ -83,6 +84,7 @@ class Customers:
     account_team: np.ndarray    # int: frontline team serving the account
     satisfaction: np.ndarray
     expectation: np.ndarray
+    record: np.ndarray          # satisfaction record: what a renewal is decided on
     survey_fatigue: np.ndarray
     score_bias: np.ndarray      # individual offset of the 0-10 recommend score
     hits: np.ndarray            # float32 (capacity x pain points): 1 where a pain point hits
@@ -100,6 +102,7 @@ class PainPoints:
     arrival_week: np.ndarray    # int: week it appears (<= 0: open at the start)
     status: np.ndarray          # int: NOT_ARRIVED, SILENT, SURFACED, FIXED
     weight: np.ndarray          # severity x reach: how often frontline staff meet it
+    evidence: np.ndarray        # reports acted on by managers, fading weekly
 
 
 def init_people(p: Parameters, rng: np.random.Generator) -> tuple[People, Teams]:
@@ -123,7 +126,10 @@ def init_people(p: Parameters, rng: np.random.Generator) -> tuple[People, Teams]
     safety = beta(rng, p.levers.psychological_safety, c, n)
     cynicism = beta(rng, ini.cynicism_mean, c, n)
     fatigue = beta(rng, ini.fatigue_mean, c, n)
-    hired_week = -np.rint(rng.exponential(ini.tenure_mean_weeks, n)).astype(np.int64)
+    # Tenure at the start is the steady state of a constant weekly hazard h0 (workforce.py):
+    # exponential with mean 1 / h0, so skill does not drift in an organisation that changes nothing.
+    h0 = 1.0 - (1.0 - p.workforce.attrition_base) ** (1.0 / 52.0)
+    hired_week = -np.rint(rng.exponential(1.0 / max(h0, 1e-6), n)).astype(np.int64)
     top = rng.random(n) < org.top_performer_share
     ambassador = rng.random(n) < p.social.ambassador_share
     # Ambassadors are chosen for their customer orientation (001 §5 Week 4).
@@ -136,7 +142,7 @@ def init_people(p: Parameters, rng: np.random.Generator) -> tuple[People, Teams]
         orientation=orientation, orientation_anchor=orientation.copy(), engagement=engagement,
         engagement_anchor=engagement.copy(), safety=safety,
         safety_offset=safety - p.levers.psychological_safety, cynicism=cynicism,
-        cynicism_anchor=cynicism.copy(), fatigue=fatigue,
+        cynicism_anchor=cynicism.copy(), fatigue=fatigue, fatigue_anchor=fatigue.copy(),
         hired_week=hired_week, immersed=np.zeros(n, bool),
         last_interaction=np.full(n, NEVER), meaning=np.zeros(n), enps_bias=enps_bias,
     )
@@ -150,22 +156,22 @@ def init_people(p: Parameters, rng: np.random.Generator) -> tuple[People, Teams]
     return people, teams
 
 
-def init_pain_points(p: Parameters, weeks: int, rng: np.random.Generator) -> PainPoints:
-    """The pool of systemic problems: those open at the start and all that will arrive."""
+def init_pain_points(p: Parameters, rng: np.random.Generator) -> PainPoints:
+    """The pool of systemic problems: those open at the start and all that can arrive within the
+    horizon (sized at twice the expected arrivals plus ten, so it does not run dry)."""
     pp = p.pain_points
-    capacity = pp.capacity
+    n_open = p.initial.open_pain_points
+    capacity = n_open + int(2 * pp.arrival_per_week * p.simulation.weeks) + 10
     severity = beta(rng, pp.severity_mean, 4.0, capacity)
     arrivals = np.cumsum(rng.exponential(1.0 / max(pp.arrival_per_week, 1e-9), capacity))
     arrival_week = np.ceil(arrivals).astype(np.int64)
-    n_open = min(p.initial.open_pain_points, capacity)
     arrival_week = np.concatenate([np.zeros(n_open, np.int64), arrival_week[: capacity - n_open]])
     status = np.where(arrival_week <= 0, SILENT, NOT_ARRIVED)
-    # Of the problems open at the start, the organisation already knows some: those the
-    # voice loop of the past would have surfaced (a share equal to the baseline action).
-    known = (rng.random(capacity) < 0.3) & (status == SILENT)
+    # Of the problems open at the start, the organisation already knows some.
+    known = (rng.random(capacity) < p.initial.surfaced_share) & (status == SILENT)
     status = np.where(known, SURFACED, status)
     return PainPoints(severity=severity, arrival_week=arrival_week, status=status,
-                      weight=np.zeros(capacity))
+                      weight=np.zeros(capacity), evidence=np.zeros(capacity))
 
 
 def init_customers(p: Parameters, teams: Teams, pain: PainPoints,
@@ -187,7 +193,8 @@ def init_customers(p: Parameters, teams: Teams, pain: PainPoints,
         account_team=front_teams[rng.integers(0, front_teams.size, capacity)],
         # Accounts opened later take their satisfaction from the same distribution.
         satisfaction=beta(rng, ini.satisfaction_mean, ini.satisfaction_concentration, capacity),
-        expectation=np.zeros(capacity), survey_fatigue=np.zeros(capacity),
+        expectation=np.zeros(capacity), record=np.zeros(capacity),
+        survey_fatigue=np.zeros(capacity),
         score_bias=rng.normal(0.0, p.measurement.score_noise, capacity),
         hits=hits, problem_load=np.zeros(capacity),
         joined_month=np.where(exists, NEVER, 0),

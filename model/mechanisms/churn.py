@@ -1,12 +1,14 @@
 """Mechanism 9: churn at renewal and growth by referral (001 §11; 004; Keiningham et al. 2007;
 MODEL_BRIEF §3.9).
 
-An account decides at the end of its renewal month (once a year). Churn probability rises with low
-satisfaction and unresolved problems:
+An account decides at the end of its renewal month (once a year), on its satisfaction record R,
+which follows satisfaction month by month with weight w (a record of satisfaction buffers swings):
 
-    P(churn) = logistic(c0 + c_s (s_ref - sat) + c_p problems)
+    R'       = R + w (sat - R)                                  (monthly)
+    P(churn) = logistic(c0 + c_s (s_ref - R) + c_p problems)
 
-Churn is a lagging indicator: satisfaction moves first, renewals come round later. A promoter
+Churn is a lagging indicator: culture moves first, then satisfaction, then the record, and renewals
+come round later. A promoter
 (recommend score 10 sat + bias >= 9) brings a new account with probability ``referral_rate`` a
 month; sales opens ``acquisition_rate`` x the initial book a year, evenly, whatever the culture. A
 new account's satisfaction comes from the initial distribution and it renews 12 months after it
@@ -21,11 +23,11 @@ import numpy as np
 from model.parameters import Churn
 
 
-def churn_probability(satisfaction: np.ndarray, problem_load: np.ndarray,
+def churn_probability(record: np.ndarray, problem_load: np.ndarray,
                       params: Churn) -> np.ndarray:
-    """P(churn) at renewal."""
+    """P(churn) at renewal, from the satisfaction record and the open problems."""
     z = (params.intercept + params.satisfaction_weight * (params.reference_satisfaction
-                                                          - satisfaction)
+                                                          - record)
          + params.problem_weight * problem_load)
     return 1.0 / (1.0 + np.exp(-z))
 
@@ -35,20 +37,23 @@ def recommend_score(satisfaction: np.ndarray, bias: np.ndarray) -> np.ndarray:
     return np.clip(np.rint(10.0 * satisfaction + bias), 0, 10)
 
 
+def update_record(record: np.ndarray, satisfaction: np.ndarray, weight: float) -> None:
+    """R' = R + w (sat - R)."""
+    record += weight * (satisfaction - record)
+
+
 def step(model, month: int, uniforms: np.ndarray) -> None:
     """Renewals and new accounts at the end of ``month``. ``uniforms`` rows: churn, referral."""
     p, customers = model.p, model.customers
+    update_record(customers.record, customers.satisfaction, p.churn.record_weight)
     active = customers.active
     due = (active & (customers.renewal_month == (month - 1) % 12)
            & (month - customers.joined_month >= 12))
     if due.any():
-        probability = churn_probability(customers.satisfaction, customers.problem_load, p.churn)
+        probability = churn_probability(customers.record, customers.problem_load, p.churn)
         churned = due & (uniforms[0] < probability)
         customers.churned |= churned
-        tally = model.tally
-        tally.renewals += int(due.sum())
-        tally.churned += int(churned.sum())
-        tally.churned_value += float(customers.value[churned].sum())
+        model.tally.churned += int(churned.sum())
     promoter = active & (recommend_score(customers.satisfaction, customers.score_bias) >= 9)
     referrals = int((promoter & (uniforms[1] < p.churn.referral_rate)).sum())
     # Sales wins arrive at a steady rate, independent of culture; deterministic, so they do not

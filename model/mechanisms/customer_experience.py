@@ -45,23 +45,22 @@ def experience_utility(d: np.ndarray, params: CustomerExperience) -> np.ndarray:
 
 
 def mean_utility_table(params: CustomerExperience) -> tuple[np.ndarray, np.ndarray]:
-    """E[u(X)] for X ~ N(mu, sigma) on a grid of mu, ignoring the clip:
-    E[u] = u0 + beta (E[max(X,0)] + lambda E[min(X,0)])."""
-    sigma = max(params.quality_noise, 1e-6)
+    """E[u(X)] for X ~ N(mu, sigma) on a grid of mu, clip included (Gauss-Hermite quadrature,
+    64 nodes)."""
     mu = np.linspace(-2.0, 2.0, 801)
-    zs = mu / sigma
-    cdf = 0.5 * (1 + np.array([math.erf(z / math.sqrt(2)) for z in zs]))
-    pdf = np.exp(-0.5 * zs**2) / math.sqrt(2 * math.pi)
-    positive = mu * cdf + sigma * pdf
-    mean_u = params.met_expectation_satisfaction + params.utility_slope * (
-        positive + params.negativity_bias * (mu - positive))
+    nodes, weights = np.polynomial.hermite_e.hermegauss(64)
+    draws = mu[:, None] + params.quality_noise * nodes[None, :]
+    mean_u = experience_utility(draws, params) @ (weights / math.sqrt(2 * math.pi))
+    # E[u] is non-decreasing in mu; strictly increasing where it matters for interpolation.
+    mean_u = np.maximum.accumulate(mean_u + 1e-12 * np.arange(mu.size))
     return mean_u, mu
 
 
 def expectation_for(satisfaction: np.ndarray, expected_quality: np.ndarray,
                     table: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     """The expectation at which ``satisfaction`` is the long-run mean of u under touchpoint noise:
-    solves E[u(Q - e)] = sat for e, Q ~ N(expected_quality, sigma), with ``mean_utility_table``."""
+    solves E[u(Q - e)] = sat for e, Q ~ N(expected_quality, sigma), with ``mean_utility_table``.
+    A satisfaction outside the reachable range gets the nearest reachable margin."""
     mean_u, mu = table
     return expected_quality - np.interp(satisfaction, mean_u, mu)
 
@@ -94,7 +93,7 @@ def step(model, normals: np.ndarray) -> None:
 
 
 def raise_expectations(model) -> None:
-    """Promises: exp += pi R(t) for every active account, weekly."""
+    """Promises: exp += pi R(t), weekly (for every slot: accounts opened later are reset)."""
     customers = model.customers
     rhetoric = model.policy.rhetoric[model.week]
     if rhetoric > 0:

@@ -1,7 +1,8 @@
 """Mechanism 5: change load and fatigue (001 §10 Anti-Pattern 5; MODEL_BRIEF §3.5).
 
 Every concurrent initiative adds load; load over capacity accumulates fatigue, which recovers
-slowly toward its everyday level F0 (the initial mean) when the load fits. Strain is convex in the
+slowly toward each person's everyday level F0_i (their fatigue at the start; the initial mean for
+newcomers) when the load fits. Strain is convex in the
 overload: people absorb a small stretch for a while, a pile-up breaks them (001 §10 AP 5: "employees
 overwhelmed"), which is why sequencing the same initiatives helps:
 
@@ -9,7 +10,7 @@ overwhelmed"), which is why sequencing the same initiatives helps:
     F'    = F + a max(0, L - C)^2 (1 - F) - r (F - F0) [L <= C]
 
 Reads ``load.base_load`` (L0), ``load.capacity`` (C), ``load.fatigue_accumulation`` (a),
-``load.fatigue_recovery`` (r), ``initial.fatigue_mean`` (F0).
+``load.fatigue_recovery`` (r).
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ def weekly_load(base_load: float, initiative_load: float) -> float:
     return base_load + initiative_load
 
 
-def update_fatigue(fatigue: np.ndarray, load: float, params: Load, floor: float) -> np.ndarray:
+def update_fatigue(fatigue: np.ndarray, load: float, params: Load,
+                   floor: np.ndarray | float) -> np.ndarray:
     """F' = F + a max(0, L - C)^2 (1 - F) - r (F - F0)[L <= C], in place."""
     over = load - params.capacity
     if over > 0:
@@ -38,4 +40,4 @@ def update_fatigue(fatigue: np.ndarray, load: float, params: Load, floor: float)
 def step(model) -> None:
     p = model.p
     model.load = weekly_load(p.load.base_load, model.policy.load[model.week])
-    update_fatigue(model.people.fatigue, model.load, p.load, p.initial.fatigue_mean)
+    update_fatigue(model.people.fatigue, model.load, p.load, model.people.fatigue_anchor)

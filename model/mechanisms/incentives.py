@@ -4,9 +4,9 @@ Incentive alignment A(t) (leadership.py) reinforces customer-centric behaviour, 
 surfaced problems likely and, through promotions and reviews, signals that the change is real, so
 managers adopt it:
 
-    O'     = O + k (A - a0) (1 - O)            if A >= a0, else O + k (A - a0) O
+    O'     = O + k (A - a0) (1 - O)            (A >= a0: a programme only adds rewards)
     alpha  = clip(alpha0 + w_a A + w_e E + w_k K, 0, 1) (1 - b police) (1 - d mean(F))
-    Q'     = Q + r (Q0 + (1 - Q0) s (1 - resistance) - Q),  s = (K + A - a0) / 2
+    Q'     = Q + r (Q0 + (1 - Q0) s (1 - resistance) - Q),  s = clip((K + A - a0) / 2, 0, 1)
     M      = m Q (1 - F_manager)
 
 with O orientation, a0 = ``levers.incentive_alignment``, E the decision evidence ratio, K the
@@ -26,11 +26,9 @@ import numpy as np
 
 
 def orientation_pull(orientation: np.ndarray, incentive_change: float, pull: float) -> None:
-    """Changed incentives move orientation: up toward 1, or down toward 0."""
+    """Rewards added for customer outcomes pull orientation up toward 1."""
     if incentive_change > 0:
         orientation += pull * incentive_change * (1 - orientation)
-    elif incentive_change < 0:
-        orientation += pull * incentive_change * orientation
 
 
 def action_propensity(incentive: float, evidence: float, commitment: float, mean_fatigue: float,

@@ -7,7 +7,8 @@ active account answers with probability
 
 where phi is its survey fatigue: each survey adds g (1 - phi); phi recovers by ``recovery`` a week
 and by ``action_recovery`` when a problem that hit the account is fixed (visible change). It starts
-at its steady state under the organisation's usual cadence (``steady_survey_fatigue``).
+at its steady state under the organisation's usual cadence and rate of fixes
+(``steady_survey_fatigue``).
 Respondents who see nothing acted on lose satisfaction: sat -= penalty (1 - alpha) sat. Measured NPS
 is the NPS of the respondents (satisfied accounts answer more, as an advisory board does), true NPS
 that of every account; NPS = % promoters (9-10) - % detractors (0-6). Managers rate the
@@ -23,9 +24,6 @@ import numpy as np
 
 from model.mechanisms.churn import recommend_score
 from model.parameters import Measurement
-
-HIGH_RATING = 0.7
-
 
 def net_promoter_score(scores: np.ndarray) -> float:
     """% scores of 9-10 minus % scores of 0-6; 0 when nobody answered."""
@@ -48,11 +46,13 @@ def manager_view(orientation: np.ndarray, rhetoric: float, adoption: np.ndarray,
     return np.clip(0.5 * orientation + 0.3 * rhetoric + 0.2 * adoption + optimism, 0.0, 1.0)
 
 
-def steady_survey_fatigue(params: Measurement) -> float:
+def steady_survey_fatigue(params: Measurement, fix_relief: float = 0.0) -> float:
     """Survey fatigue just before a survey when surveys have always come every
     ``survey_interval_weeks``: the fixed point of phi+ = d phi+ + g (1 - d phi+), d = (1 - r)^k,
-    is phi+ = g / (1 - d + g d); the value before the survey is d phi+."""
-    d = (1 - params.survey_fatigue_recovery) ** params.survey_interval_weeks
+    is phi+ = g / (1 - d + g d); the value before the survey is d phi+. ``fix_relief`` is the
+    expected weekly share removed by fixes (visible change), added to the recovery r."""
+    weekly = min(1.0, params.survey_fatigue_recovery + fix_relief)
+    d = (1 - weekly) ** params.survey_interval_weeks
     g = params.survey_fatigue_gain
     return d * g / (1 - d + g * d)
 
@@ -67,7 +67,6 @@ def survey(model, uniforms: np.ndarray) -> None:
     scores = recommend_score(customers.satisfaction[respond], customers.score_bias[respond])
     model.survey_nps = net_promoter_score(scores)
     model.survey_response_rate = 100.0 * respond.sum() / max(1, int(active.sum()))
-    model.tally.surveys += 1
     customers.survey_fatigue += m.survey_fatigue_gain * (1 - customers.survey_fatigue) * active
     customers.satisfaction -= (m.unheard_penalty * (1 - model.action)
                                * customers.satisfaction * respond)

@@ -10,7 +10,8 @@ probability S_k(t) reach_k pi_i (times 1 - police outside the frontline, 001 §1
 and M is the manager's modelling (incentives.py). Taking part exposes one to the customer's voice:
 orientation gains g_k (1 - O); a share d of the gain becomes lasting (the anchor). Without
 reinforcement orientation decays to its anchor: O' = O - delta (O - anchor). New hires complete
-onboarding immersion with probability I_onboarding(t) pi_i in their first four weeks.
+onboarding immersion with probability I_onboarding(t) pi_i in each of their first weeks (hired in
+week h, they have the chances of weeks h+1 to h+3: hiring comes after rituals in a week).
 
 Reads ``levers.ritual_participation`` (rho), ``rituals.engagement_weight`` (w_e),
 ``rituals.fatigue_weight`` (w_f), ``rituals.cynicism_weight`` (w_c), ``rituals.manager_weight``
@@ -91,7 +92,6 @@ def step(model, uniforms: np.ndarray) -> None:
         model.ritual_participants |= took_part
         if kind.interaction:
             contact |= took_part
-            tally.cross_functional += int((took_part & ~people.frontline).sum())
         if name == "story_sharing":
             tally.stories += (p.leadership.stories_per_session * session *
                               took_part.sum() / max(1, people.filled.sum()))

@@ -11,11 +11,15 @@ x reach. They speak up with probability
 The manager learns with probability
 
     P(learn) = clip((l0 + (1 - l0) climate + l_q Q_team) (1 - blame), 0, 1),
-    climate  = clip(psychological_safety + g_pm postmortems(t), 0, 1)
+    climate  = min(1, psychological_safety + g_pm postmortems(t) (1 - blame))
 
-and otherwise blames the messenger. Learning surfaces the problem (it enters the action queue) and
-raises the messenger's safety by u (1 - S); blame lowers it by v S, lowers every teammate's by
-v_team S per blame, adds to the messenger's cynicism and to the team's fear (which decays by
+and otherwise blames the messenger. A report the manager learns from adds one to the problem's
+evidence, which fades by ``evidence_memory`` a week; a silent problem whose evidence reaches
+``evidence_threshold`` is surfaced (it enters the action queue), so a problem nobody dares raise, or
+whose reports are brushed off, stays silent. A frontline report acted on also brings service
+recovery to the team's accounts hit by that problem: sat += ``recovery_gain`` (1 - sat). Learning
+raises the messenger's safety by u (1 - S); blame lowers it by v S, lowers the safety of everyone
+in the team (messenger and manager included) by v_team S per blame, adds to the messenger's cynicism and to the team's fear (which decays by
 ``fear_memory`` a week). Perceived safety settles toward the climate plus the person's disposition
 o_i (their safety at the start minus the lever's climate): S' = S + r (clip(climate + o_i) - S).
 Each surfaced problem is fixed in a week with probability ``fix_rate`` x alpha (incentives.py).
@@ -61,6 +65,17 @@ def safety_target(offset: np.ndarray, climate: float) -> np.ndarray:
     return np.minimum(np.maximum(climate + offset, 0.0), 1.0)
 
 
+def service_recovery(model, teams: np.ndarray, problems: np.ndarray) -> None:
+    """Accounts of ``teams[e]`` hit by ``problems[e]`` (events e) get sat += g (1 - sat)."""
+    customers = model.customers
+    acted = np.zeros((model.teams.size, model.pain.status.size), np.float32)
+    acted[teams, problems] = 1.0
+    helped = np.einsum("cp,cp->c", customers.hits, acted[customers.account_team]) > 0
+    helped &= customers.active
+    gain = model.p.voice.recovery_gain
+    customers.satisfaction += gain * (1 - customers.satisfaction) * helped
+
+
 def step(model, uniforms: np.ndarray, fix_uniforms: np.ndarray) -> None:
     """Meet, speak, respond, surface, fix. ``uniforms`` rows: meet, pick, speak, learn."""
     p, people, teams, pain, t = model.p, model.people, model.teams, model.pain, model.week
@@ -91,9 +106,14 @@ def step(model, uniforms: np.ndarray, fix_uniforms: np.ndarray) -> None:
         learned = spoke & (uniforms[3, who] < learn[team])
         blamed = spoke & ~learned
         messengers, scapegoats = who[learned], who[blamed]
-        known = int((pain.status == SURFACED).sum())
-        pain.status[problem[learned]] = SURFACED
-        newly = int((pain.status == SURFACED).sum()) - known
+        pain.evidence *= v.evidence_memory
+        pain.evidence += np.bincount(problem[learned], minlength=pain.evidence.size)
+        newly_surfaced = (pain.status == SILENT) & (pain.evidence >= v.evidence_threshold)
+        pain.status[newly_surfaced] = SURFACED
+        newly = int(newly_surfaced.sum())
+        frontline = people.frontline[messengers]
+        if frontline.any():
+            service_recovery(model, team[learned][frontline], problem[learned][frontline])
         people.safety[messengers] += v.learn_safety_gain * (1 - people.safety[messengers])
         people.safety[scapegoats] -= v.blame_safety_loss * people.safety[scapegoats]
         people.cynicism[scapegoats] += v.blame_cynicism_gain * (1 - people.cynicism[scapegoats])

@@ -66,8 +66,6 @@ def step(model, uniforms: np.ndarray, normals: np.ndarray) -> None:
     if leave.any():
         tally = model.tally
         tally.leavers += int(leave.sum())
-        tally.top_leavers += int((leave & people.top_performer).sum())
-        tally.frontline_leavers += int((leave & people.frontline).sum())
         people.filled[leave] = False
         people.vacancy_weeks[leave] = w.hiring_lag_weeks
         model.remove_agents(np.flatnonzero(leave))
@@ -95,6 +93,7 @@ def _hire(model, slots: np.ndarray, top_draw: np.ndarray, orientation_draw: np.n
     people.cynicism_anchor[slots] = people.cynicism[slots]
     people.safety_offset[slots] = 0.0
     people.fatigue[slots] = ini.fatigue_mean
+    people.fatigue_anchor[slots] = ini.fatigue_mean
     people.meaning[slots] = 0.0
     people.engagement_anchor[slots] = anchor_for(
         people.engagement[slots], people.cynicism[slots], people.fatigue[slots],

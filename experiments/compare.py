@@ -1,0 +1,88 @@
+"""Scenario comparison on common random numbers: what-if answers with uncertainty bands.
+
+Replicate i of every scenario runs on the same seed (base seed + i), so the paired difference
+``scenario - reference`` of replicate i removes the noise the two runs share. The 95% interval of a
+mean difference is the t interval of the paired differences.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from experiments.runner import replicate_seeds, run_replicates
+from model import Scenario, load_scenario
+
+OUTCOMES = [
+    ("churn_annualised", "Logo churn, annualised (%)"),
+    ("revenue_churn_annualised", "Revenue churn, annualised (%)"),
+    ("nps_measured", "NPS, measured (-100 to 100)"),
+    ("nps_true", "NPS, all customers (-100 to 100)"),
+    ("revenue_retained", "Revenue retained, month-0 book (%)"),
+    ("culture_score", "Cultural assessment (1-5)"),
+    ("attrition_annualised", "Attrition, annualised (%)"),
+    ("cynicism", "Cynicism (0-100)"),
+]
+
+
+@dataclass
+class Comparison:
+    """All replicates of every scenario, and month-``month`` differences against the first."""
+
+    monthly: pd.DataFrame
+    differences: pd.DataFrame
+    scenarios: list[Scenario]
+    seeds: list[int]
+    month: int
+
+
+def paired_differences(monthly: pd.DataFrame, reference: str, month: int,
+                       columns: Sequence[str]) -> pd.DataFrame:
+    """Per scenario and outcome: the reference's mean, the scenario's mean, the mean paired
+    difference and its 95% t interval."""
+    at = monthly[monthly["month"] == month].set_index(["scenario", "replicate"])
+    base = at.loc[reference]
+    rows = []
+    for name in monthly["scenario"].unique():
+        mine = at.loc[name]
+        for column in columns:
+            diff = (mine[column] - base[column]).to_numpy(float)
+            n = diff.size
+            half = (stats.t.ppf(0.975, n - 1) * diff.std(ddof=1) / np.sqrt(n)) if n > 1 else 0.0
+            rows.append({
+                "scenario": name, "outcome": column, "month": month,
+                "reference_mean": float(base[column].mean()),
+                "scenario_mean": float(mine[column].mean()),
+                "difference": float(diff.mean()),
+                "ci95_low": float(diff.mean() - half), "ci95_high": float(diff.mean() + half),
+                "replicates": n,
+            })
+    return pd.DataFrame(rows)
+
+
+def compare(scenarios: Sequence[str | Scenario], replicates: int = 30, seed: int = 0,
+            workers: int = 1, month: int | None = None,
+            on_done: Callable[[int], None] | None = None) -> Comparison:
+    """Run every scenario on the same seeds; differences against the first at ``month``
+    (default: the last month)."""
+    loaded = [s if isinstance(s, Scenario) else load_scenario(s) for s in scenarios]
+    names = [s.name for s in loaded]
+    if len(set(names)) != len(names):
+        raise ValueError(f"scenario names must differ: {names}")
+    seeds = replicate_seeds(seed, replicates)
+    frames = []
+    done = 0
+    for scenario in loaded:
+        def tick(n: int, offset: int = done) -> None:
+            if on_done:
+                on_done(offset + n)
+        frames.append(run_replicates(scenario, seeds, workers=workers, on_done=tick))
+        done += replicates
+    monthly = pd.concat(frames, ignore_index=True)
+    month = int(monthly["month"].max()) if month is None else month
+    differences = paired_differences(monthly, names[0], month, [c for c, _ in OUTCOMES])
+    return Comparison(monthly, differences, loaded, seeds, month)
