@@ -173,8 +173,8 @@ def write_baseline(calibrated: dict[str, float], path: Path = BASELINE) -> None:
     lines = [f'name = "{metadata["name"]}"',
              f'description = """{metadata["description"].strip()}"""',
              f'source = "{metadata["source"]}"', "",
-             "# Values below were fitted by `cxsim calibrate` (experiments/calibrate.py); the record",
-             "# of targets, achieved means and intervals is scenarios/calibration_record.json."]
+             "# Values below were fitted by `cxsim calibrate` (experiments/calibrate.py); the",
+             "# record (targets, achieved means, intervals): scenarios/calibration_record.json."]
     for section in sorted(data):
         lines += ["", f"[{section}]"]
         lines += [f"{name} = {value!r}" for name, value in sorted(data[section].items())]
@@ -199,8 +199,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-    from rich.progress import TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     console = Console(stderr=True)
     with Progress(TextColumn("calibrating"), BarColumn(), MofNCompleteColumn(),

@@ -25,6 +25,7 @@ import numpy as np
 from model.mechanisms.churn import recommend_score
 from model.parameters import Measurement
 
+
 def net_promoter_score(scores: np.ndarray) -> float:
     """% scores of 9-10 minus % scores of 0-6; 0 when nobody answered."""
     if scores.size == 0:

@@ -19,9 +19,10 @@ evidence, which fades by ``evidence_memory`` a week; a silent problem whose evid
 whose reports are brushed off, stays silent. A frontline report acted on also brings service
 recovery to the team's accounts hit by that problem: sat += ``recovery_gain`` (1 - sat). Learning
 raises the messenger's safety by u (1 - S); blame lowers it by v S, lowers the safety of everyone
-in the team (messenger and manager included) by v_team S per blame, adds to the messenger's cynicism and to the team's fear (which decays by
-``fear_memory`` a week). Perceived safety settles toward the climate plus the person's disposition
-o_i (their safety at the start minus the lever's climate): S' = S + r (clip(climate + o_i) - S).
+in the team (messenger and manager included) by v_team S per blame, adds to the messenger's
+cynicism and to the team's fear (which decays by ``fear_memory`` a week). Perceived safety settles
+toward the climate plus the person's disposition o_i (their safety at the start minus the lever's
+climate): S' = S + r (clip(climate + o_i) - S).
 Each surfaced problem is fixed in a week with probability ``fix_rate`` x alpha (incentives.py).
 Silent problems keep hurting the customers they hit: the organisation "operates on false
 positives" (001 §3).
