@@ -61,12 +61,17 @@ class CXCultureModel(mesa.Model):
 
     def __init__(self, parameters: Parameters | None = None, seed: int = 0) -> None:
         super().__init__(seed=seed)
+        # One seeded generator per run (Mesa's self.rng); initialisation and the weekly step draw
+        # from two streams spawned from it, so how much randomness initialisation consumes (the
+        # Beta sampler's rejections depend on parameters) cannot shift the weekly draws: common
+        # random numbers across scenarios.
+        init_rng, self.step_rng = self.rng.spawn(2)
         self.p = parameters if parameters is not None else Parameters()
         self.weeks = self.p.simulation.weeks
         self.policy = weekly_policy(self.p)
-        self.people, self.teams = init_people(self.p, self.rng)
-        self.pain = init_pain_points(self.p, self.rng)
-        self.customers = init_customers(self.p, self.teams, self.pain, self.rng)
+        self.people, self.teams = init_people(self.p, init_rng)
+        self.pain = init_pain_points(self.p, init_rng)
+        self.customers = init_customers(self.p, self.teams, self.pain, init_rng)
         self.week = 0
         self.month_ends = month_end_weeks(self.weeks)
         self.tally = Tally()
@@ -106,7 +111,7 @@ class CXCultureModel(mesa.Model):
         self.survey_nps = 0.0
         self.survey_response_rate = 0.0
         if self.policy.survey_weeks[0]:
-            measurement.survey(self, self.rng.random(customers.exists.size))
+            measurement.survey(self, init_rng.random(customers.exists.size))
         self.ritual_participants = np.zeros(people.size, bool)
         self.acquisition_due = 0.0
         self.tally.reset(int(customers.active.sum()))
@@ -121,14 +126,16 @@ class CXCultureModel(mesa.Model):
         n_people = self.people.size
         n_customers = self.customers.exists.size
         # Fixed-size draws every week keep scenarios on common random numbers.
-        person_u = self.rng.random((len(RITUALS) + 7, n_people), dtype=np.float32)
-        person_z = self.rng.standard_normal(n_people)
-        survey_u = self.rng.random(n_customers, dtype=np.float32)
-        pain_u = self.rng.random(self.pain.status.size, dtype=np.float32)
+        rng = self.step_rng
+        person_u = rng.random((len(RITUALS) + 7, n_people), dtype=np.float32)
+        person_z = rng.standard_normal(n_people)
+        survey_u = rng.random(n_customers, dtype=np.float32)
+        pain_u = rng.random(self.pain.status.size, dtype=np.float32)
         r = len(RITUALS) + 1
 
         fatigue.step(self)
-        self.mean_fatigue = float(self.people.fatigue[self.people.filled].mean())
+        filled = self.people.filled
+        self.mean_fatigue = float(self.people.fatigue[filled].mean()) if filled.any() else 0.0
         incentives.step(self)
         rituals.step(self, person_u[:r])
         voice.step(self, person_u[r:r + 4], pain_u)
@@ -140,8 +147,8 @@ class CXCultureModel(mesa.Model):
         month = self.month_ends.get(self.week)
         if month is not None:
             touches = self.p.customer_experience.touches_per_month
-            customer_experience.step(self, self.rng.standard_normal((touches, n_customers)))
-            churn.step(self, month, self.rng.random((2, n_customers)))
+            customer_experience.step(self, rng.standard_normal((touches, n_customers)))
+            churn.step(self, month, rng.random((2, n_customers)))
         measurement.step(self, survey_u)
 
         self.tally.weeks += 1

@@ -123,6 +123,11 @@ def annualised(weekly_rates: np.ndarray) -> float:
     return 100.0 * (1.0 - (1.0 - float(weekly_rates.mean())) ** 52)
 
 
+def mean_of(values: np.ndarray) -> float:
+    """Mean of an array; 0 when it is empty (an organisation with every post vacant)."""
+    return float(values.mean()) if values.size else 0.0
+
+
 def share(mask: np.ndarray) -> float:
     """Percent of True in a boolean array; 0 when empty."""
     return 100.0 * float(mask.mean()) if mask.size else 0.0
@@ -180,16 +185,16 @@ def monthly_row(model, month: int) -> dict[str, float]:
         "nps_measured": model.survey_nps,
         "nps_true": net_promoter_score(scores),
         "churn_monthly": 100.0 * tally.churned / max(tally.active_at_start, 1),
-        "churn_annualised": 100.0 * float(churn_p.mean()) if churn_p.size else 0.0,
+        "churn_annualised": 100.0 * mean_of(churn_p),
         "revenue_churn_annualised": (100.0 * float(churn_p @ value) / float(value.sum())
                                      if value.size else 0.0),
         "churned_customers": tally.churned,
         "customers_won": tally.won,
         "customers_active": int(active.sum()),
-        "revenue_retained": 100.0 * float(customers.value[active & customers.initial].sum())
-        / model.initial_revenue,
+        "revenue_retained": 100.0 * (float(customers.value[active & customers.initial].sum())
+                                     / model.initial_revenue),
         "csat": share(satisfaction >= 0.7),
-        "satisfaction": 100.0 * float(satisfaction.mean()) if satisfaction.size else 0.0,
+        "satisfaction": 100.0 * mean_of(satisfaction),
         "survey_response_rate": model.survey_response_rate,
         "agree_customer_outcomes": share(orientation >= 0.5),
         "leadership_customer_time": 100.0 * float(policy.leadership_time[t]),
@@ -198,16 +203,16 @@ def monthly_row(model, month: int) -> dict[str, float]:
         "story_sharing_per_week": tally.stories / weeks_in_month,
         "onboarding_immersion": share(people.immersed[recent_hires]),
         "collaboration_index": 1.0 + 4.0 * model.collaboration,
-        "psychological_safety_score": 1.0 + 4.0 * float(safety.mean()),
+        "psychological_safety_score": 1.0 + 4.0 * mean_of(safety),
         "recognition_share": 100.0 * float(policy.incentive[t]),
         "ritual_participation": share(model.ritual_participants[staff]),
         "postmortem_coverage": 100.0 * float(policy.intensity["blameless_postmortems"][t])
         * (1 - p.anti_patterns.blame_culture),
         "enps": net_promoter_score(enps_scores),
-        "engagement": 100.0 * float(engagement.mean()),
-        "cynicism": 100.0 * float(cynicism.mean()),
-        "change_fatigue": 100.0 * float(people.fatigue[staff].mean()),
-        "orientation": 100.0 * float(orientation.mean()),
+        "engagement": 100.0 * mean_of(engagement),
+        "cynicism": 100.0 * mean_of(cynicism),
+        "change_fatigue": 100.0 * mean_of(people.fatigue[staff]),
+        "orientation": 100.0 * mean_of(orientation),
         "load": 100.0 * model.load,
         "say_do_gap": 100.0 * model.say_do_gap,
         "attrition_annualised": annualised(hazard[staff]),
@@ -226,8 +231,8 @@ def monthly_row(model, month: int) -> dict[str, float]:
     }
     row["perception_gap"] = (row["managers_rate_highly_customer_centric"]
                              - row["customers_rate_highly_customer_centric"])
-    row["culture_score"] = culture_score(row, float(orientation.mean()), float(safety.mean()),
-                                         float(cynicism.mean()), float(policy.commitment[t]),
+    row["culture_score"] = culture_score(row, mean_of(orientation), mean_of(safety),
+                                         mean_of(cynicism), float(policy.commitment[t]),
                                          p.measurement.rating_floor, p.measurement.cynicism_tint)
     row["maturity_level"] = maturity_level(row)
     return {name: row[name] for name in COLUMNS}

@@ -166,6 +166,8 @@ def _load_chain(path: Path, stack: tuple[Path, ...]) -> tuple[dict, dict[str, st
     if mode not in ("append", "replace"):
         raise ScenarioError(path, "timeline_mode", mode, "one of 'append', 'replace'")
     own = {k: v for k, v in raw.items() if k not in METADATA_KEYS}
+    if mode == "replace":
+        own.setdefault("timeline", [])
     if "extends" in raw:
         if not isinstance(raw["extends"], str):
             raise ScenarioError(path, "extends", raw["extends"], "a scenario name or path")
@@ -248,7 +250,8 @@ def _validate(data: dict, origins: dict[str, str], default_origin: str) -> Param
     try:
         return Parameters.model_validate(data)
     except ValidationError as error:
-        first = error.errors()[0]
+        errors = error.errors()
+        first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
         loc = first["loc"]
         key = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in loc).replace(".[", "[")
         raise ScenarioError(_origin_of(key, origins, default_origin), key,

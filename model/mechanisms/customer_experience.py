@@ -46,9 +46,9 @@ def experience_utility(d: np.ndarray, params: CustomerExperience) -> np.ndarray:
 
 def mean_utility_table(params: CustomerExperience) -> tuple[np.ndarray, np.ndarray]:
     """E[u(X)] for X ~ N(mu, sigma) on a grid of mu, clip included (Gauss-Hermite quadrature,
-    64 nodes)."""
-    mu = np.linspace(-2.0, 2.0, 801)
-    nodes, weights = np.polynomial.hermite_e.hermegauss(64)
+    32 nodes)."""
+    mu = np.linspace(-2.0, 2.0, 401)
+    nodes, weights = np.polynomial.hermite_e.hermegauss(32)
     draws = mu[:, None] + params.quality_noise * nodes[None, :]
     mean_u = experience_utility(draws, params) @ (weights / math.sqrt(2 * math.pi))
     # E[u] is non-decreasing in mu; strictly increasing where it matters for interpolation.

@@ -5,11 +5,12 @@ post-mortems, visible journey maps) is offered at intensity S_k(t) (leadership.p
 (everyone, or managers only; a share ``reach`` of them each session). Person i takes part with
 probability S_k(t) reach_k pi_i (times 1 - police outside the frontline, 001 §10 AP 2), where
 
-    pi_i = clip(rho (1 + w_e (E_i - 1/2)) (1 - w_f F_i) (1 - w_c C_i) (1 + w_m (M - 1/2)), 0, 1)
+    pi_i = min(1, rho [1 + w_e (E_i - 1/2)]+ (1 - w_f F_i) (1 - w_c C_i) [1 + w_m (M - 1/2)]+)
 
-and M is the manager's modelling (incentives.py). Taking part exposes one to the customer's voice:
-orientation gains g_k (1 - O); a share d of the gain becomes lasting (the anchor). Without
-reinforcement orientation decays to its anchor: O' = O - delta (O - anchor). New hires complete
+([x]+ = max(x, 0)) and M is the manager's modelling (incentives.py). Taking part exposes one to
+the customer's voice: orientation gains g_k (1 - O); a share d of the gain becomes lasting (the
+anchor). Without reinforcement orientation decays to its anchor: O' = O - delta (O - anchor). New
+hires complete
 onboarding immersion with probability I_onboarding(t) pi_i in each of their first weeks (hired in
 week h, they have the chances of weeks h+1 to h+3: hiring comes after rituals in a week).
 
@@ -33,11 +34,11 @@ def participation_propensity(lever: float, engagement: np.ndarray, fatigue: np.n
                              cynicism: np.ndarray, modelling: np.ndarray,
                              params: Rituals) -> np.ndarray:
     """pi_i: the chance a person takes part in a session offered at full intensity."""
-    pi = lever * (1 + params.engagement_weight * (engagement - 0.5))
+    pi = lever * np.maximum(1 + params.engagement_weight * (engagement - 0.5), 0.0)
     pi *= 1 - params.fatigue_weight * fatigue
     pi *= 1 - params.cynicism_weight * cynicism
-    pi *= 1 + params.manager_weight * (modelling - 0.5)
-    return np.clip(pi, 0.0, 1.0, out=pi)
+    pi *= np.maximum(1 + params.manager_weight * (modelling - 0.5), 0.0)
+    return np.minimum(pi, 1.0, out=pi)
 
 
 def expose(orientation: np.ndarray, anchor: np.ndarray, who: np.ndarray, gain: float,

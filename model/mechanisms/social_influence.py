@@ -8,7 +8,8 @@ each person's disposition (their anchor), D = X - anchor, so that individual dif
 
     D' = D + s (1 - l remote) (w_m D_manager + w_o mean_org(D) + (1 - w_m - w_o) mean_team(D) - D)
 
-means weighted by 1 + (a - 1) [ambassador] over filled posts. Reads ``social.influence_rate`` (s),
+means weighted by 1 + (a - 1) [ambassador] over filled posts (if w_m + w_o > 1 both are scaled to
+sum to 1). Reads ``social.influence_rate`` (s),
 ``social.manager_weight`` (w_m), ``social.organisation_weight`` (w_o), ``social.ambassador_weight``
 (a), ``social.remote_tie_loss`` (l), ``risks.remote_work``.
 """
@@ -28,6 +29,15 @@ def team_means(values: np.ndarray, team: np.ndarray, weights: np.ndarray, team_w
     return sums / team_weight
 
 
+def circle_weights(params: Social) -> tuple[float, float, float]:
+    """(manager, organisation, team) weights summing to 1: the team gets what is left; if the
+    manager's and the organisation's exceed 1 together, both are scaled down."""
+    total = params.manager_weight + params.organisation_weight
+    scale = 1.0 / total if total > 1.0 else 1.0
+    w_manager, w_organisation = params.manager_weight * scale, params.organisation_weight * scale
+    return w_manager, w_organisation, 1.0 - w_manager - w_organisation
+
+
 def influence(values: np.ndarray, anchors: np.ndarray, manager_slot: np.ndarray,
               manager_present: np.ndarray, team: np.ndarray, weights: np.ndarray,
               team_weight: np.ndarray, rate: float, params: Social) -> None:
@@ -37,9 +47,8 @@ def influence(values: np.ndarray, anchors: np.ndarray, manager_slot: np.ndarray,
     team_view = means[team]
     manager_view = np.where(manager_present, shift[manager_slot], team_view)
     organisation = float(weights @ shift) / float(team_weight.sum())
-    w_team = max(0.0, 1.0 - params.manager_weight - params.organisation_weight)
-    target = (params.manager_weight * manager_view + params.organisation_weight * organisation
-              + w_team * team_view)
+    w_manager, w_organisation, w_team = circle_weights(params)
+    target = w_manager * manager_view + w_organisation * organisation + w_team * team_view
     values += rate * (target - shift)
     np.minimum(np.maximum(values, 0.0, out=values), 1.0, out=values)
 

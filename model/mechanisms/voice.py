@@ -69,9 +69,14 @@ def safety_target(offset: np.ndarray, climate: float) -> np.ndarray:
 def service_recovery(model, teams: np.ndarray, problems: np.ndarray) -> None:
     """Accounts of ``teams[e]`` hit by ``problems[e]`` (events e) get sat += g (1 - sat)."""
     customers = model.customers
-    acted = np.zeros((model.teams.size, model.pain.status.size), np.float32)
-    acted[teams, problems] = 1.0
-    helped = np.einsum("cp,cp->c", customers.hits, acted[customers.account_team]) > 0
+    n_problems = model.pain.status.size
+    involved = np.flatnonzero(np.bincount(problems, minlength=n_problems))
+    column = np.empty(n_problems, np.int64)
+    column[involved] = np.arange(involved.size)
+    acted = np.zeros((model.teams.size, involved.size), np.float32)
+    acted[teams, column[problems]] = 1.0
+    helped = np.einsum("cp,cp->c", customers.hits[:, involved],
+                       acted[customers.account_team]) > 0
     helped &= customers.active
     gain = model.p.voice.recovery_gain
     customers.satisfaction += gain * (1 - customers.satisfaction) * helped
