@@ -11,10 +11,12 @@ base rate is the attrition of the organisation as it starts. Fatigue drives top 
 first (m). A leaver's post stays vacant for the hiring lag, then a newcomer takes it: low skill,
 orientation drawn around
 
-    O_hire = ``new_hire_orientation`` + ``empathy_hiring_gain`` I_hiring(t)
-             - ``mismatch_loss`` hiring_mismatch
+    O_hire = ``new_hire_orientation`` + ``empathy_hiring_gain`` I_hiring(t) (1 - mismatch)
+             - ``mismatch_loss`` mismatch
 
-(onboarding immersion, rituals.py, then lifts it). Reads every ``workforce.*`` parameter.
+where mismatch = ``risks.hiring_mismatch``: hiring keeps selecting for technical skill only, so
+revised criteria do not take hold and newcomers arrive less oriented than today's staff.
+Onboarding immersion (rituals.py) then lifts them. Reads every ``workforce.*`` parameter.
 """
 
 from __future__ import annotations
@@ -51,8 +53,9 @@ def weekly_hazard(people: People, p: Parameters) -> np.ndarray:
 def hire_orientation(p: Parameters, empathy_hiring: float) -> float:
     """Mean orientation of this week's hires."""
     w = p.workforce
-    mean = (w.new_hire_orientation + w.empathy_hiring_gain * empathy_hiring
-            - w.mismatch_loss * p.risks.hiring_mismatch)
+    mismatch = p.risks.hiring_mismatch
+    mean = (w.new_hire_orientation + w.empathy_hiring_gain * empathy_hiring * (1 - mismatch)
+            - w.mismatch_loss * mismatch)
     return min(max(mean, 0.02), 0.98)
 
 
