@@ -55,8 +55,9 @@ class CXCultureModel(mesa.Model):
 
     Each week (``step``) applies the mechanisms in this order: change load and fatigue (5),
     incentives and managers' adoption (3), rituals (2), the voice loop (1), the say-do gap (4),
-    engagement, social influence (6), workforce flow (7), customer experience (8), churn at renewal
-    (9) and measurement (10). At each month's end a row of outputs is recorded (metrics.py).
+    engagement, social influence (6), workforce flow (7), promises raising customers'
+    expectations (8); at a month's end, customers' touchpoints (8) and renewals (9); then
+    measurement (10), and at a month's end a row of outputs (metrics.py).
     """
 
     def __init__(self, parameters: Parameters | None = None, seed: int = 0) -> None:
@@ -108,6 +109,7 @@ class CXCultureModel(mesa.Model):
         self.add_people_agents(np.arange(people.size))
         self._add_customer_agents(np.flatnonzero(customers.exists))
 
+        self.views = measurement.initial_views(self.policy)
         self.survey_nps = 0.0
         self.survey_response_rate = 0.0
         if self.policy.survey_weeks[0]:
@@ -130,6 +132,7 @@ class CXCultureModel(mesa.Model):
         person_u = rng.random((len(RITUALS) + 7, n_people), dtype=np.float32)
         person_z = rng.standard_normal(n_people)
         survey_u = rng.random(n_customers, dtype=np.float32)
+        recovery_u = rng.random(n_customers, dtype=np.float32)
         pain_u = rng.random(self.pain.status.size, dtype=np.float32)
         r = len(RITUALS) + 1
 
@@ -138,7 +141,7 @@ class CXCultureModel(mesa.Model):
         self.mean_fatigue = float(self.people.fatigue[filled].mean()) if filled.any() else 0.0
         incentives.step(self)
         rituals.step(self, person_u[:r])
-        voice.step(self, person_u[r:r + 4], pain_u)
+        voice.step(self, person_u[r:r + 4], pain_u, recovery_u)
         say_do.step(self)
         engagement.step(self)
         social_influence.step(self)

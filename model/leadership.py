@@ -10,7 +10,7 @@ intensity of initiative kind k active in week t (capped at 1) and the kind's cat
                          - sum_k budget_cut_k I_k(t) (1 - I_protected_research(t)), 0, 1)
     incentive(t)  = a0 + (1 - a0) min(1, sum_k incentive_k I_k(t)) (1 - theater)
     evidence(t)   = e0 + (1 - e0) min(1, sum_k evidence_k I_k(t)) (1 - theater)
-    leader_time(t)= l0 + sum_k leadership_time_k I_k(t)
+    leader_time(t)= clip(l0 + sum_k leadership_time_k I_k(t), 0, 1)
     load(t)       = sum_k load_k I_k(t)
 
 where a0 = ``levers.incentive_alignment``, e0 = ``leadership.decision_evidence_base``, l0 =

@@ -55,7 +55,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "csat": ("%", "active customers with satisfaction >= 0.7 (4-5 on a 5-point scale)"),
     "satisfaction": ("0-100", "mean satisfaction of active customers"),
     "survey_response_rate": ("%", "share of active customers who answered the latest survey"),
-    "culture_score": ("1-5", "cultural assessment score, mean of 10 dimensions (001 §12)"),
+    "culture_score": ("1-5", "cultural assessment score over 10 dimensions (001 §12 template 1): "
+                             "floor + (5 - floor) x mean x (1 - tint x cynicism)"),
     "agree_customer_outcomes": ("%", "employees who agree 'we prioritise customer outcomes'"),
     "leadership_customer_time": ("%", "executive calendar time with customers"),
     "decision_evidence_ratio": ("%", "decisions backed by customer evidence"),
@@ -232,29 +233,32 @@ def monthly_row(model, month: int) -> dict[str, float]:
     row["perception_gap"] = (row["managers_rate_highly_customer_centric"]
                              - row["customers_rate_highly_customer_centric"])
     row["culture_score"] = culture_score(row, mean_of(orientation), mean_of(safety),
-                                         mean_of(cynicism), float(policy.commitment[t]),
+                                         mean_of(cynicism), model.views,
                                          p.measurement.rating_floor, p.measurement.cynicism_tint)
     row["maturity_level"] = maturity_level(row)
     return {name: row[name] for name in COLUMNS}
 
 
 def culture_score(row: dict[str, float], orientation: float, safety: float, cynicism: float,
-                  commitment: float, floor: float, tint: float) -> float:
+                  views: dict[str, float], floor: float, tint: float) -> float:
     """Cultural assessment, 1-5: the ten dimensions of 001 §12 template 1, each 0-1, rated from
     a floor (an absent dimension still scores ``floor``) and through cynicism:
 
         score = floor + (5 - floor) mean(dimensions) (1 - tint C)
+
+    Dimensions about leaders use employees' lagged views of them (measurement.py), the others
+    the state of the workforce.
     """
     dimensions = [
         orientation,                                              # outcome prioritisation
-        min(1.0, row["leadership_customer_time"] / 25.0),         # leadership visibility
+        min(1.0, views["leadership_time"] / 0.25),                # leadership visibility
         (row["collaboration_index"] - 1) / 4,                     # collaboration
         safety,                                                   # psychological safety
-        row["decision_evidence_ratio"] / 100,                     # evidence accessibility
+        views["evidence"],                                        # evidence accessibility
         row["interaction_rate"] / 100,                            # personal interaction
         0.5 * orientation + 0.5 * min(1.0, row["story_sharing_per_week"] / 3),  # clarity
-        min(1.0, row["recognition_share"] / 50),                  # recognition
-        commitment,                                               # resource allocation
+        min(1.0, views["incentive"] / 0.5),                       # recognition
+        views["commitment"],                                      # resource allocation
     ]
     dimensions.append(float(np.mean(dimensions)))                 # overall rating
     return floor + (5.0 - floor) * float(np.mean(dimensions)) * (1 - tint * cynicism)

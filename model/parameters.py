@@ -55,10 +55,10 @@ class Organisation(Section):
         8, 2, 30, "people per manager", ASSUMPTION,
         "Individual contributors per first-line manager.")
     frontline_share: float = param(
-        0.35, 0.05, 0.9, "share of headcount", ASSUMPTION + " (functions from MODEL_BRIEF §2)",
+        0.35, 0.05, 0.9, "share of teams", ASSUMPTION + " (functions from MODEL_BRIEF §2)",
         "Share of teams in frontline functions (support, customer success, account management).")
     product_share: float = param(
-        0.40, 0.0, 0.9, "share of headcount", ASSUMPTION,
+        0.40, 0.0, 0.9, "share of teams", ASSUMPTION,
         "Share of teams in product and engineering; the rest are back office.")
     top_performer_share: float = param(
         0.2, 0.0, 0.5, "share of employees", ASSUMPTION,
@@ -197,11 +197,12 @@ class Voice(Section):
     evidence_memory: float = param(0.85, 0.0, 0.999, "per week", ASSUMPTION,
                                    "Share of a problem's accumulated reports kept a week.")
     recovery_gain: float = param(
-        0.1, 0.0, 1.0, "share of gap", "003 (frontline in the moments that matter)",
-        "Satisfaction gain of a team's accounts hit by a problem when a frontline teammate's "
-        "report of it is acted on (service recovery).")
+        0.3, 0.0, 1.0, "probability", "003 (frontline in the moments that matter)",
+        "Chance that an account of the team hit by a problem gets a workaround when a frontline "
+        "teammate's report of it is acted on (service recovery).")
     intercept: float = param(-2.2, -10.0, 10.0, "logit", ASSUMPTION,
-                             "Log-odds of speaking up for a fearful, cynical-free, neutral person.")
+                             "Log-odds of speaking up with no safety, orientation, cynicism or "
+                             "fear.")
     safety_weight: float = param(
         3.0, 0.0, 10.0, "logit per unit", "direction from Edmondson 1999; Frazier et al. 2017",
         "Effect of perceived psychological safety on speaking up.")
@@ -243,8 +244,8 @@ class Voice(Section):
 
 class PainPoints(Section):
     arrival_per_week: float = param(
-        0.1, 0.0, 10.0, "per week", ASSUMPTION + " (about the baseline's rate of fixes, so the "
-        "pool of open problems is steady with no programme)",
+        0.1, 0.0, 10.0, "per week", "calibrated (experiments/calibrate.py: the baseline stays "
+        "where it is)",
         "Mean number of new systemic problems a week.")
     reach_mean: float = param(0.12, 0.0, 1.0, "share of customers", ASSUMPTION,
                               "Mean share of customers a pain point hits.")
@@ -456,6 +457,11 @@ class Measurement(Section):
                                    "Satisfaction lost by a respondent when nothing is acted on.")
     score_noise: float = param(1.0, 0.0, 5.0, "score points", ASSUMPTION,
                                "Spread of a customer's 0-10 score around 10 x satisfaction.")
+    perception_rate: float = param(
+        0.05, 0.001, 1.0, "per week", "001 §11 Key Insight (employees believed the change was "
+        "real when they saw it)",
+        "Rate at which employees' view of what leaders do (customer time, evidence, rewards, "
+        "means) follows what they actually do.")
     rating_floor: float = param(
         1.5, 1.0, 3.0, "1-5 score", ASSUMPTION + " (Likert means rarely reach 1)",
         "Cultural assessment score of an item whose dimension is wholly absent.")

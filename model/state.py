@@ -101,7 +101,7 @@ class PainPoints:
     severity: np.ndarray
     arrival_week: np.ndarray    # int: week it appears (<= 0: open at the start)
     status: np.ndarray          # int: NOT_ARRIVED, SILENT, SURFACED, FIXED
-    weight: np.ndarray          # severity x reach: how often frontline staff meet it
+    weight: np.ndarray          # severity x reach: how often staff meet it
     evidence: np.ndarray        # reports acted on by managers, fading weekly
 
 

@@ -8,11 +8,10 @@ which follows satisfaction month by month with weight w (a record of satisfactio
     P(churn) = logistic(c0 + c_s (s_ref - R) + c_p problems)
 
 Churn is a lagging indicator: culture moves first, then satisfaction, then the record, and renewals
-come round later. A promoter
-(recommend score 10 sat + bias >= 9) brings a new account with probability ``referral_rate`` a
-month; sales opens ``acquisition_rate`` x the initial book a year, evenly, whatever the culture. A
-new account's satisfaction comes from the initial distribution and it renews 12 months after it
-joins.
+come round later. A promoter (recommend score clip(round(10 sat + bias), 0, 10) >= 9) brings a new
+account with probability ``referral_rate`` a month; sales opens ``acquisition_rate`` x the initial
+book a year, evenly, whatever the culture. A new account's satisfaction comes from the initial
+distribution and it renews 12 months after it joins.
 Reads every ``churn.*`` parameter.
 """
 

@@ -9,12 +9,12 @@ serving it and the problems still open:
     d     = Q_c - expectation_c
     u     = clip(u0 + beta (max(d, 0) + lambda min(d, 0)), 0, 1)    (negativity bias lambda)
     sat'  = sat + m (u - sat)                                      (each touch)
-    exp'  = exp + pi R(t)                                          (promises raise expectations)
+    exp'  = exp + pi R(t)                              (weekly: promises raise expectations)
 
 so a shortfall weighs lambda times an excess of the same size and troughs drive satisfaction. Each
 account's expectation starts where its initial satisfaction is the long-run mean of u
 (``expectation_for``), so an organisation that changes nothing stays where it is. A fixed pain
-point lifts every account it hit: sat += delight (1 - sat).
+point lifts every active account it hit: sat += delight (1 - sat).
 
 Reads every ``customer_experience.*`` parameter.
 """

@@ -15,6 +15,11 @@ that of every account; NPS = % promoters (9-10) - % detractors (0-6). Managers r
 organisation from their own orientation, the rhetoric and their adoption, plus optimism; customers
 from their satisfaction: the perception gap.
 
+Employees' view of what leaders do follows it with a lag: for each of leadership customer time,
+the decision evidence ratio, incentive alignment and commitment, V' = V + rate (policy(t) - V)
+weekly (``perception_rate``); the cultural assessment (metrics.py) rates these views, not the
+policy itself, so a programme's first announcements do not move it overnight.
+
 Reads every ``measurement.*`` parameter and ``managers.optimism``.
 """
 
@@ -73,9 +78,24 @@ def survey(model, uniforms: np.ndarray) -> None:
                                * customers.satisfaction * respond)
 
 
+PERCEIVED = ("leadership_time", "evidence", "incentive", "commitment")
+
+
+def initial_views(policy) -> dict[str, float]:
+    """Employees' views of leadership at the start: what leaders did in week 0."""
+    return {name: float(getattr(policy, name)[0]) for name in PERCEIVED}
+
+
+def update_views(views: dict[str, float], policy, week: int, rate: float) -> None:
+    """V' = V + rate (policy(t) - V) for each perceived leadership behaviour."""
+    for name in PERCEIVED:
+        views[name] += rate * (float(getattr(policy, name)[week]) - views[name])
+
+
 def step(model, uniforms: np.ndarray) -> None:
-    """Survey fatigue recovers; a survey goes out in survey weeks."""
+    """Views of leadership update; survey fatigue recovers; a survey goes out in survey weeks."""
     m = model.p.measurement
+    update_views(model.views, model.policy, model.week, m.perception_rate)
     model.customers.survey_fatigue *= 1 - m.survey_fatigue_recovery
     if model.policy.survey_weeks[model.week]:
         survey(model, uniforms)

@@ -17,7 +17,9 @@ and otherwise blames the messenger. A report the manager learns from adds one to
 evidence, which fades by ``evidence_memory`` a week; a silent problem whose evidence reaches
 ``evidence_threshold`` is surfaced (it enters the action queue), so a problem nobody dares raise, or
 whose reports are brushed off, stays silent. A frontline report acted on also brings service
-recovery to the team's accounts hit by that problem: sat += ``recovery_gain`` (1 - sat). Learning
+recovery: each of the team's accounts hit by that problem gets a workaround with probability
+``recovery_gain``, after which that problem no longer hits it (the systemic problem stays for
+everyone else until it is fixed). Learning
 raises the messenger's safety by u (1 - S); blame lowers it by v S, lowers the safety of everyone
 in the team (messenger and manager included) by v_team S per blame, adds to the messenger's
 cynicism and to the team's fear (which decays by ``fear_memory`` a week). Perceived safety settles
@@ -27,7 +29,8 @@ Each surfaced problem is fixed in a week with probability ``fix_rate`` x alpha (
 Silent problems keep hurting the customers they hit: the organisation "operates on false
 positives" (001 §3).
 
-Reads every ``voice.*`` parameter, ``levers.psychological_safety``,
+Reads the ``voice.*`` parameters (``action_base``, ``cx_police_bottleneck`` and ``fatigue_drag``
+are read in incentives.py), ``levers.psychological_safety``,
 ``anti_patterns.blame_culture``, ``anti_patterns.cx_police``.
 """
 
@@ -66,8 +69,9 @@ def safety_target(offset: np.ndarray, climate: float) -> np.ndarray:
     return np.minimum(np.maximum(climate + offset, 0.0), 1.0)
 
 
-def service_recovery(model, teams: np.ndarray, problems: np.ndarray) -> None:
-    """Accounts of ``teams[e]`` hit by ``problems[e]`` (events e) get sat += g (1 - sat)."""
+def service_recovery(model, teams: np.ndarray, problems: np.ndarray, uniforms: np.ndarray) -> None:
+    """Each account of ``teams[e]`` hit by ``problems[e]`` (events e) gets a workaround with
+    probability ``recovery_gain``: that problem no longer hits that account."""
     customers = model.customers
     n_problems = model.pain.status.size
     involved = np.flatnonzero(np.bincount(problems, minlength=n_problems))
@@ -75,15 +79,17 @@ def service_recovery(model, teams: np.ndarray, problems: np.ndarray) -> None:
     column[involved] = np.arange(involved.size)
     acted = np.zeros((model.teams.size, involved.size), np.float32)
     acted[teams, column[problems]] = 1.0
-    helped = np.einsum("cp,cp->c", customers.hits[:, involved],
-                       acted[customers.account_team]) > 0
-    helped &= customers.active
-    gain = model.p.voice.recovery_gain
-    customers.satisfaction += gain * (1 - customers.satisfaction) * helped
+    helped = acted[customers.account_team] * customers.hits[:, involved]
+    helped *= (uniforms < model.p.voice.recovery_gain)[:, None]
+    if helped.any():
+        customers.hits[:, involved] -= helped
+        model.problems_changed = True
 
 
-def step(model, uniforms: np.ndarray, fix_uniforms: np.ndarray) -> None:
-    """Meet, speak, respond, surface, fix. ``uniforms`` rows: meet, pick, speak, learn."""
+def step(model, uniforms: np.ndarray, fix_uniforms: np.ndarray,
+         recovery_uniforms: np.ndarray) -> None:
+    """Meet, speak, respond, surface, fix. ``uniforms`` rows: meet, pick, speak, learn;
+    ``recovery_uniforms``: one per customer slot."""
     p, people, teams, pain, t = model.p, model.people, model.teams, model.pain, model.week
     v = p.voice
     tally = model.tally
@@ -119,7 +125,8 @@ def step(model, uniforms: np.ndarray, fix_uniforms: np.ndarray) -> None:
         newly = int(newly_surfaced.sum())
         frontline = people.frontline[messengers]
         if frontline.any():
-            service_recovery(model, team[learned][frontline], problem[learned][frontline])
+            service_recovery(model, team[learned][frontline], problem[learned][frontline],
+                             recovery_uniforms)
         people.safety[messengers] += v.learn_safety_gain * (1 - people.safety[messengers])
         people.safety[scapegoats] -= v.blame_safety_loss * people.safety[scapegoats]
         people.cynicism[scapegoats] += v.blame_cynicism_gain * (1 - people.cynicism[scapegoats])
