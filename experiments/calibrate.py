@@ -1,11 +1,14 @@
 """Calibration of the default organisation to the TechOps Pro case (001 §11; MODEL_BRIEF §6).
 
-    cxsim calibrate [--trials 200] [--refine 200] [--replicates 8] [--validate 50] [--seed 2026]
+    cxsim calibrate [--trials 100] [--refine 150] [--replicates 20] [--validate 50] [--seed 2026]
 
-Method: Bayesian optimisation with optuna's tree-structured Parzen estimator (seeded, trials run
-one after another, so a rerun retraces the same path) over the free parameters below, each with a
-uniform prior on a plausible range, then a Nelder-Mead refinement (scipy) from the best trial. The
-loss is the sum over the case's figures of ((replicate mean - target) / tolerance)^2, the means
+Method: a global search by Bayesian optimisation with optuna's tree-structured Parzen estimator
+(seeded, trials run one after another, so a rerun retraces the same path) over the free parameters
+below, each with a uniform prior on a plausible range, then a local refinement from the best trial
+by trust-region least squares (scipy ``least_squares``, finite-difference Jacobian) on the scaled
+residuals (replicate mean - target) / tolerance: each figure has a parameter that mainly moves it,
+so the problem is a near-square system of monotone equations that least squares solves in few
+steps. The loss is the sum of the squared scaled residuals over the targets, the means
 taken over ``--replicates`` replicates of ``baseline`` and ``techops_programme`` on fixed seeds
 (common random numbers across evaluations, so they differ by parameters, not by luck; the loss is
 then a deterministic function of the parameters). Beside the case's before and after figures, the
@@ -128,6 +131,11 @@ def loss(values: dict[Target, np.ndarray]) -> float:
     return float(sum(((v.mean() - t.value) / t.tolerance) ** 2 for t, v in values.items()))
 
 
+def residuals(values: dict[Target, np.ndarray]) -> np.ndarray:
+    """(mean - target) / tolerance for every target."""
+    return np.array([(v.mean() - t.value) / t.tolerance for t, v in values.items()])
+
+
 def to_overrides(unit: np.ndarray) -> dict[str, float]:
     """A point of the unit cube -> parameter values (clipped to the priors' ranges)."""
     unit = np.clip(unit, 0.0, 1.0)
@@ -139,7 +147,7 @@ def calibrate(trials: int, replicates: int, validate: int, seed: int, workers: i
               refine: int = 200, progress=None) -> dict[str, Any]:
     """Search, refine, validate and return the record (nothing is written here)."""
     import optuna
-    from scipy.optimize import minimize
+    from scipy.optimize import least_squares
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     sampler = optuna.samplers.TPESampler(seed=seed, n_startup_trials=min(40, trials))
@@ -158,21 +166,25 @@ def calibrate(trials: int, replicates: int, validate: int, seed: int, workers: i
         start = np.array([(study.best_params[f.key] - f.low) / (f.high - f.low) for f in FREE])
         best_value = [study.best_value]
 
-        def objective(unit: np.ndarray) -> float:
+        def scaled_residuals(unit: np.ndarray) -> np.ndarray:
             nonlocal done
-            value = loss(replicate_means(to_overrides(unit), search_seeds, pool))
-            best_value[0] = min(best_value[0], value)
+            r = residuals(replicate_means(to_overrides(unit), search_seeds, pool))
+            best_value[0] = min(best_value[0], float(r @ r))
             done += 1
             if progress:
                 progress(min(done, total), total, best_value[0])
-            return value
+            return r
 
-        refined = minimize(objective, start, method="Nelder-Mead",
-                           options={"maxfev": refine, "xatol": 1e-3, "fatol": 1e-3})
-        if refine and refined.fun < study.best_value:
-            best, search_loss = to_overrides(refined.x), float(refined.fun)
-        else:
-            best, search_loss = to_overrides(start), float(study.best_value)
+        best, search_loss = to_overrides(start), float(study.best_value)
+        if refine:
+            # Each step costs one evaluation plus one per parameter for the Jacobian; ``refine``
+            # is the budget of evaluations in all.
+            steps = max(1, refine // (len(FREE) + 1))
+            refined = least_squares(scaled_residuals, start, bounds=(0.0, 1.0), method="trf",
+                                    diff_step=0.02, max_nfev=steps, x_scale=1.0)
+            refined_loss = float(refined.fun @ refined.fun)
+            if refined_loss < search_loss:
+                best, search_loss = to_overrides(refined.x), refined_loss
         check_seeds = [VALIDATION_SEED + i for i in range(validate)]
         values = replicate_means(best, check_seeds, pool)
     achieved = []
@@ -184,8 +196,9 @@ def calibrate(trials: int, replicates: int, validate: int, seed: int, workers: i
                          "sd": round(float(v.std(ddof=1)), 4),
                          "within_tolerance": bool(abs(v.mean() - t.value) <= t.tolerance)})
     return {
-        "method": "Bayesian optimisation (optuna TPESampler, sequential trials) then Nelder-Mead "
-                  "refinement (scipy), on replicate means over fixed seeds; loss = sum of "
+        "method": "global search by Bayesian optimisation (optuna TPESampler, sequential "
+                  "trials), then trust-region least squares (scipy least_squares, trf) on the "
+                  "scaled residuals, on replicate means over fixed seeds; loss = sum of "
                   "((mean - target) / tolerance)^2",
         "optuna_version": optuna.__version__,
         "cxsim_version": model.__version__,
@@ -231,10 +244,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--trials", type=int, default=200, help="optuna TPE trials")
-    parser.add_argument("--refine", type=int, default=200,
-                        help="Nelder-Mead evaluations after the search")
-    parser.add_argument("--replicates", type=int, default=12, help="per scenario, per trial")
+    parser.add_argument("--trials", type=int, default=100, help="optuna TPE trials")
+    parser.add_argument("--refine", type=int, default=150,
+                        help="budget of model evaluations for the least-squares refinement")
+    parser.add_argument("--replicates", type=int, default=20, help="per scenario, per trial")
     parser.add_argument("--validate", type=int, default=50, help="replicates to validate")
     parser.add_argument("--seed", type=int, default=2026, help="the sampler's seed")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)

@@ -49,8 +49,9 @@ def calibration_section() -> list[str]:
         return ["No calibration record yet: run `cxsim calibrate`.", ""]
     record = json.loads(RECORD.read_text())
     lines = [
-        f"Method: {record['method']}. {record['trials']} trials, {record['search_replicates']} "
-        f"replicates per scenario per trial (seeds {record['search_seeds'][0]}-"
+        f"Method: {record['method']}. {record['trials']} search trials and up to "
+        f"{record['refine_evaluations']} refinement evaluations, {record['search_replicates']} "
+        f"replicates per scenario per evaluation (seeds {record['search_seeds'][0]}-"
         f"{record['search_seeds'][-1]}), sampler seed {record['sampler_seed']}; validated on "
         f"{record['validation_replicates']} fresh replicates (seeds "
         f"{record['validation_seeds'][0]}-{record['validation_seeds'][1]}); run on "
@@ -130,8 +131,10 @@ def facts_section(replicates: int, workers: int) -> list[str]:
         f"{base['churn_annualised'].iloc[-1]:.1f}%, "
         f"measured NPS {base['nps_measured'].iloc[0]:.1f} -> {base['nps_measured'].iloc[-1]:.1f}, "
         f"culture {base['culture_score'].iloc[0]:.2f} -> {base['culture_score'].iloc[-1]:.2f}. "
-        "It comes from the voice loop fixing the most-met problems first and churn selecting out "
-        "the accounts they hurt; comparisons on common random numbers cancel it.",
+        "The calibration holds it near zero on average (two steady-state targets); what remains "
+        "comes from the voice loop (fixes and workarounds reach the most-met problems first) and "
+        "from renewals selecting out the accounts problems hurt. Comparisons on common random "
+        "numbers cancel it.",
         "",
         "All scenarios against the baseline, month 12 (paired difference, 95% interval):",
         "",

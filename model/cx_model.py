@@ -62,17 +62,19 @@ class CXCultureModel(mesa.Model):
 
     def __init__(self, parameters: Parameters | None = None, seed: int = 0) -> None:
         super().__init__(seed=seed)
-        # One seeded generator per run (Mesa's self.rng); initialisation and the weekly step draw
-        # from two streams spawned from it, so how much randomness initialisation consumes (the
-        # Beta sampler's rejections depend on parameters) cannot shift the weekly draws: common
-        # random numbers across scenarios.
-        init_rng, self.step_rng = self.rng.spawn(2)
+        # One seeded generator per run (Mesa's self.rng). Initialisation (people, pain points,
+        # customers, the first survey), the weekly step and the pain points' weekly draws use
+        # streams spawned from it, so how much randomness one part consumes (the Beta sampler's
+        # rejections depend on parameters; the pool's size on the arrival rate) cannot shift the
+        # others: common random numbers across scenarios.
+        people_rng, pain_rng, customer_rng, survey_rng, self.step_rng, self.pain_rng = (
+            self.rng.spawn(6))
         self.p = parameters if parameters is not None else Parameters()
         self.weeks = self.p.simulation.weeks
         self.policy = weekly_policy(self.p)
-        self.people, self.teams = init_people(self.p, init_rng)
-        self.pain = init_pain_points(self.p, init_rng)
-        self.customers = init_customers(self.p, self.teams, self.pain, init_rng)
+        self.people, self.teams = init_people(self.p, people_rng)
+        self.pain = init_pain_points(self.p, pain_rng)
+        self.customers = init_customers(self.p, self.teams, self.pain, customer_rng)
         self.week = 0
         self.month_ends = month_end_weeks(self.weeks)
         self.tally = Tally()
@@ -113,7 +115,7 @@ class CXCultureModel(mesa.Model):
         self.survey_nps = 0.0
         self.survey_response_rate = 0.0
         if self.policy.survey_weeks[0]:
-            measurement.survey(self, init_rng.random(customers.exists.size))
+            measurement.survey(self, survey_rng.random(customers.exists.size))
         self.ritual_participants = np.zeros(people.size, bool)
         self.acquisition_due = 0.0
         self.tally.reset(int(customers.active.sum()))
@@ -133,7 +135,8 @@ class CXCultureModel(mesa.Model):
         person_z = rng.standard_normal(n_people)
         survey_u = rng.random(n_customers, dtype=np.float32)
         recovery_u = rng.random(n_customers, dtype=np.float32)
-        pain_u = rng.random(self.pain.status.size, dtype=np.float32)
+        # The pool's size depends on the arrival rate: its draws come from their own stream.
+        pain_u = self.pain_rng.random(self.pain.status.size, dtype=np.float32)
         r = len(RITUALS) + 1
 
         fatigue.step(self)
@@ -182,7 +185,7 @@ class CXCultureModel(mesa.Model):
         self.problems_changed = False
 
     def on_fixed(self, fixed: np.ndarray) -> None:
-        """Fixed pain points lift the accounts they hit and show them visible change."""
+        """Fixed pain points lift the accounts they still hit and show them visible change."""
         hit = (self.customers.hits[:, fixed].sum(axis=1) > 0) & self.customers.active
         customer_experience.delight(self.customers.satisfaction, hit,
                                     self.p.customer_experience)

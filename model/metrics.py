@@ -45,7 +45,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "nps_true": ("-100..100", "NPS over all active customers (what the survey estimates)"),
     "churn_monthly": ("%", "customers active at the month's start who churned in the month"),
     "churn_annualised": ("%", "logo churn run-rate: mean renewal churn probability of active "
-                              "customers, from their satisfaction record"),
+                              "customers, from their satisfaction record and open problems"),
     "revenue_churn_annualised": ("%", "revenue churn run-rate: the same, weighted by value"),
     "churned_customers": ("accounts", "customers lost in the month"),
     "customers_won": ("accounts", "new accounts won in the month (sales and referrals)"),

@@ -3,7 +3,10 @@
 People (employees and first-line managers) occupy fixed slots: a leaver's slot stays vacant for the
 hiring lag, then a newcomer takes it. Customer slots include headroom for accounts won by referral.
 Everything random that an account or pain point will ever need is drawn here, once, so the weekly
-step draws the same number of random values whatever happens (common random numbers).
+step draws the same number of random values whatever happens (common random numbers). Each
+attribute is drawn from its own stream spawned from the run's generator: the Beta sampler consumes
+a parameter-dependent amount of randomness, and separate streams keep one parameter's value from
+shifting the draws of every other attribute.
 """
 
 from __future__ import annotations
@@ -107,6 +110,7 @@ class PainPoints:
 
 def init_people(p: Parameters, rng: np.random.Generator) -> tuple[People, Teams]:
     """The workforce: teams under managers, in frontline, product and back-office functions."""
+    draw = iter(rng.spawn(10))
     org, ini = p.organisation, p.initial
     n_teams = max(1, round(org.employees / (org.team_size + 1)))
     n = org.employees
@@ -121,20 +125,20 @@ def init_people(p: Parameters, rng: np.random.Generator) -> tuple[People, Teams]
     manager_of_team = np.arange(n_teams)
     function = team_function[team]
     c = ini.belief_concentration
-    orientation = beta(rng, ini.orientation_mean, c, n)
-    engagement = beta(rng, ini.engagement_mean, c, n)
-    safety = beta(rng, p.levers.psychological_safety, c, n)
-    cynicism = beta(rng, ini.cynicism_mean, c, n)
-    fatigue = beta(rng, ini.fatigue_mean, c, n)
+    orientation = beta(next(draw), ini.orientation_mean, c, n)
+    engagement = beta(next(draw), ini.engagement_mean, c, n)
+    safety = beta(next(draw), p.levers.psychological_safety, c, n)
+    cynicism = beta(next(draw), ini.cynicism_mean, c, n)
+    fatigue = beta(next(draw), ini.fatigue_mean, c, n)
     # Tenure at the start is the steady state of a constant weekly hazard h0 (workforce.py):
     # exponential with mean 1 / h0, so skill does not drift in an organisation that changes nothing.
     h0 = 1.0 - (1.0 - p.workforce.attrition_base) ** (1.0 / 52.0)
-    hired_week = -np.rint(rng.exponential(1.0 / max(h0, 1e-6), n)).astype(np.int64)
-    top = rng.random(n) < org.top_performer_share
-    ambassador = rng.random(n) < p.social.ambassador_share
+    hired_week = -np.rint(next(draw).exponential(1.0 / max(h0, 1e-6), n)).astype(np.int64)
+    top = next(draw).random(n) < org.top_performer_share
+    ambassador = next(draw).random(n) < p.social.ambassador_share
     # Ambassadors are chosen for their customer orientation (001 §5 Week 4).
     orientation = np.where(ambassador, np.maximum(orientation, 0.8), orientation)
-    enps_bias = rng.normal(p.measurement.enps_bias_mean, p.measurement.enps_bias_sd, n)
+    enps_bias = next(draw).normal(p.measurement.enps_bias_mean, p.measurement.enps_bias_sd, n)
     people = People(
         team=team, function=function, is_manager=is_manager, frontline=function == FRONTLINE,
         manager_slot=manager_of_team[team], filled=np.ones(n, bool),
@@ -146,7 +150,7 @@ def init_people(p: Parameters, rng: np.random.Generator) -> tuple[People, Teams]
         hired_week=hired_week, immersed=np.zeros(n, bool),
         last_interaction=np.full(n, NEVER), meaning=np.zeros(n), enps_bias=enps_bias,
     )
-    adoption = beta(rng, ini.manager_adoption, c, n_teams)
+    adoption = beta(next(draw), ini.manager_adoption, c, n_teams)
     teams = Teams(
         manager_slot=manager_of_team, function=team_function,
         frontline=team_function == FRONTLINE,
@@ -160,15 +164,16 @@ def init_pain_points(p: Parameters, rng: np.random.Generator) -> PainPoints:
     """The pool of systemic problems: those open at the start and all that can arrive within the
     horizon (sized at twice the expected arrivals plus ten, so it does not run dry)."""
     pp = p.pain_points
+    draw = iter(rng.spawn(3))
     n_open = p.initial.open_pain_points
     capacity = n_open + int(2 * pp.arrival_per_week * p.simulation.weeks) + 10
-    severity = beta(rng, pp.severity_mean, 4.0, capacity)
-    arrivals = np.cumsum(rng.exponential(1.0 / max(pp.arrival_per_week, 1e-9), capacity))
+    severity = beta(next(draw), pp.severity_mean, 4.0, capacity)
+    arrivals = np.cumsum(next(draw).exponential(1.0 / max(pp.arrival_per_week, 1e-9), capacity))
     arrival_week = np.ceil(arrivals).astype(np.int64)
     arrival_week = np.concatenate([np.zeros(n_open, np.int64), arrival_week[: capacity - n_open]])
     status = np.where(arrival_week <= 0, SILENT, NOT_ARRIVED)
     # Of the problems open at the start, the organisation already knows some.
-    known = (rng.random(capacity) < p.initial.surfaced_share) & (status == SILENT)
+    known = (next(draw).random(capacity) < p.initial.surfaced_share) & (status == SILENT)
     status = np.where(known, SURFACED, status)
     return PainPoints(severity=severity, arrival_week=arrival_week, status=status,
                       weight=np.zeros(capacity), evidence=np.zeros(capacity))
@@ -181,21 +186,22 @@ def init_customers(p: Parameters, teams: Teams, pain: PainPoints,
     n = org.customers
     capacity = n + int(np.ceil(org.customer_headroom * n))
     front_teams = np.flatnonzero(teams.frontline)
-    reach = beta(rng, p.pain_points.reach_mean, 3.0, pain.severity.size)
-    hits = (rng.random((capacity, pain.severity.size)) < reach).astype(np.float32)
+    draw = iter(rng.spawn(8))
+    reach = beta(next(draw), p.pain_points.reach_mean, 3.0, pain.severity.size)
+    hits = (next(draw).random((capacity, pain.severity.size)) < reach).astype(np.float32)
     pain.weight = pain.severity * reach
     exists = np.arange(capacity) < n
     return Customers(
         exists=exists, churned=np.zeros(capacity, bool), initial=exists.copy(),
         value=org.contract_value_median * np.exp(org.contract_value_sigma *
-                                                 rng.standard_normal(capacity)),
-        renewal_month=rng.integers(0, 12, capacity),
-        account_team=front_teams[rng.integers(0, front_teams.size, capacity)],
+                                                 next(draw).standard_normal(capacity)),
+        renewal_month=next(draw).integers(0, 12, capacity),
+        account_team=front_teams[next(draw).integers(0, front_teams.size, capacity)],
         # Accounts opened later take their satisfaction from the same distribution.
-        satisfaction=beta(rng, ini.satisfaction_mean, ini.satisfaction_concentration, capacity),
+        satisfaction=beta(next(draw), ini.satisfaction_mean, ini.satisfaction_concentration, capacity),
         expectation=np.zeros(capacity), record=np.zeros(capacity),
         survey_fatigue=np.zeros(capacity),
-        score_bias=rng.normal(0.0, p.measurement.score_noise, capacity),
+        score_bias=next(draw).normal(0.0, p.measurement.score_noise, capacity),
         hits=hits, problem_load=np.zeros(capacity),
         joined_month=np.where(exists, NEVER, 0),
     )

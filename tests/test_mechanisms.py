@@ -104,7 +104,8 @@ class TestVoice:
         uniforms[2, messenger] = 0.0   # speaks up
         uniforms[3, messenger] = 0.0   # the manager learns if learning is at all possible
         no_fix = np.ones(model.pain.status.size, np.float32)
-        voice.step(model, uniforms, no_fix)
+        no_recovery = np.ones(model.customers.exists.size, np.float32)
+        voice.step(model, uniforms, no_fix, no_recovery)
 
     def messenger_and_team(self, model):
         people = model.people
@@ -157,7 +158,8 @@ class TestVoice:
         model = small_model(seed=4)
         model.teams.fear[:] = 1.0
         voice.step(model, np.ones((4, model.people.size), np.float32),
-                   np.ones(model.pain.status.size, np.float32))
+                   np.ones(model.pain.status.size, np.float32),
+                   np.ones(model.customers.exists.size, np.float32))
         assert np.all(model.teams.fear < 1.0)
 
 
@@ -672,3 +674,65 @@ class TestMaturity:
         low_level, high_level = maturity_level(row), maturity_level(better)
         assert 1 <= low_level <= high_level <= 5
         assert isinstance(low_level, int)
+
+
+# -- additions: service recovery, the satisfaction record, employees' views of leadership --------
+
+class TestServiceRecovery:
+    def test_acted_on_report_gives_the_teams_hit_accounts_a_workaround(self, small_model) -> None:
+        model = small_model(seed=2, voice__recovery_gain=1.0)
+        customers = model.customers
+        team = int(customers.account_team[np.flatnonzero(customers.active)[0]])
+        problem = int(np.argmax(customers.hits[customers.account_team == team].sum(axis=0)))
+        mine = customers.active & (customers.account_team == team)
+        hit_before = customers.hits[:, problem].copy()
+        assert hit_before[mine].sum() > 0
+        voice.service_recovery(model, np.array([team]), np.array([problem]),
+                               np.zeros(customers.exists.size, np.float32))
+        assert customers.hits[mine, problem].sum() == 0          # the team's accounts: fixed
+        others = ~(customers.account_team == team)
+        assert (customers.hits[others, problem] == hit_before[others]).all()  # others: not
+        assert model.problems_changed
+
+    def test_no_workaround_when_the_draw_fails(self, small_model) -> None:
+        model = small_model(seed=2, voice__recovery_gain=0.3)
+        customers = model.customers
+        before = customers.hits.copy()
+        team = int(customers.account_team[0])
+        voice.service_recovery(model, np.array([team]), np.array([0]),
+                               np.ones(customers.exists.size, np.float32))
+        assert (customers.hits == before).all()
+
+
+class TestSatisfactionRecord:
+    def test_record_follows_satisfaction_with_a_lag(self) -> None:
+        record = np.array([0.5])
+        churn.update_record(record, np.array([0.9]), 0.3)
+        assert 0.5 < record[0] < 0.9
+        assert record[0] == pytest.approx(0.62)
+
+    def test_renewal_uses_the_record_not_todays_satisfaction(self) -> None:
+        low_record = churn.churn_probability(np.array([0.6]), np.array([0.0]), Churn())
+        high_record = churn.churn_probability(np.array([0.9]), np.array([0.0]), Churn())
+        assert low_record[0] > high_record[0]
+
+
+class TestViewsOfLeadership:
+    def test_views_follow_policy_with_a_lag(self, small_model) -> None:
+        model = small_model(seed=1, scenario="techops_programme")
+        start = dict(model.views)
+        for _ in range(3):
+            model.step()
+        policy = model.policy
+        for name in measurement.PERCEIVED:
+            actual = float(getattr(policy, name)[model.week])
+            if actual > start[name]:
+                assert start[name] < model.views[name] < actual, name
+
+    def test_faster_perception_raises_the_assessment_sooner(self, small_model) -> None:
+        slow = small_model(seed=1, scenario="techops_programme", measurement__perception_rate=0.01)
+        fast = small_model(seed=1, scenario="techops_programme", measurement__perception_rate=0.5)
+        for model in (slow, fast):
+            while model.week < 9:
+                model.step()
+        assert fast.records[-1]["culture_score"] > slow.records[-1]["culture_score"]

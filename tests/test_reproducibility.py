@@ -57,8 +57,15 @@ def test_different_seeds_differ():
 
 # -- common random numbers ----------------------------------------------------------------------
 
-def rng_state(model: CXCultureModel) -> dict:
-    return copy.deepcopy(model.rng.bit_generator.state)
+def rng_state(model: CXCultureModel) -> list[dict]:
+    """States of the streams the weekly step draws from."""
+    return [copy.deepcopy(model.step_rng.bit_generator.state),
+            copy.deepcopy(model.pain_rng.bit_generator.state)]
+
+
+def set_rng_state(model: CXCultureModel, state: list[dict]) -> None:
+    model.step_rng.bit_generator.state = copy.deepcopy(state[0])
+    model.pain_rng.bit_generator.state = copy.deepcopy(state[1])
 
 
 def states_by_week(parameters, seed: int, weeks: int) -> list[dict]:
@@ -75,7 +82,7 @@ def test_baseline_and_programme_consume_the_same_draws(seed):
     """Week by week, the programme draws exactly what the baseline draws (CRN)."""
     base = states_by_week(scenario("baseline").parameters, seed, 52)
     programme = states_by_week(scenario("techops_programme").parameters, seed, 52)
-    assert base[0]["state"] == programme[0]["state"]
+    assert base[0] == programme[0]
     for week, (b, p) in enumerate(zip(base, programme, strict=True)):
         assert b == p, f"random streams diverge in week {week}"
 
@@ -100,7 +107,7 @@ def test_weekly_draws_do_not_depend_on_the_scenario(overrides):
     variant = CXCultureModel(scenario("techops_programme", **overrides).parameters, seed=4)
     for week in range(1, 53):
         start = rng_state(reference)
-        variant.rng.bit_generator.state = copy.deepcopy(start)
+        set_rng_state(variant, start)
         reference.step()
         variant.step()
         assert rng_state(reference) == rng_state(variant), f"week {week} draws differ"
@@ -120,11 +127,27 @@ def test_same_generator_state_after_a_year_across_scenarios(overrides):
 
 
 def test_initialisation_draws_do_not_depend_on_the_safety_lever():
+    """Another lever's value changes its own attribute, not the draws of the others."""
     for seed in range(8):
         low = CXCultureModel(scenario().parameters, seed=seed)
         high = CXCultureModel(scenario(**{"levers.psychological_safety": 0.8}).parameters,
                               seed=seed)
         assert rng_state(low) == rng_state(high), f"seed {seed}"
+        assert not np.array_equal(low.people.safety, high.people.safety)
+        for name in ("orientation", "cynicism", "fatigue", "hired_week", "top_performer"):
+            assert np.array_equal(getattr(low.people, name), getattr(high.people, name)), name
+        assert np.array_equal(low.customers.hits, high.customers.hits)
+
+
+def test_the_arrival_rate_does_not_shift_the_weekly_draws():
+    """The pain-point pool's size depends on the arrival rate; its draws have their own stream."""
+    a = CXCultureModel(scenario(**{"pain_points.arrival_per_week": 0.1}).parameters, seed=2)
+    b = CXCultureModel(scenario(**{"pain_points.arrival_per_week": 0.6}).parameters, seed=2)
+    assert a.pain.status.size != b.pain.status.size
+    for _ in range(10):
+        a.step()
+        b.step()
+    assert (a.step_rng.bit_generator.state == b.step_rng.bit_generator.state)
 
 
 # -- the Mesa side -----------------------------------------------------------------------------

@@ -14,7 +14,7 @@ serving it and the problems still open:
 so a shortfall weighs lambda times an excess of the same size and troughs drive satisfaction. Each
 account's expectation starts where its initial satisfaction is the long-run mean of u
 (``expectation_for``), so an organisation that changes nothing stays where it is. A fixed pain
-point lifts every active account it hit: sat += delight (1 - sat).
+point lifts every active account it still hits (no workaround yet): sat += delight (1 - sat).
 
 Reads every ``customer_experience.*`` parameter.
 """

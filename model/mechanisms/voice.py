@@ -70,7 +70,7 @@ def safety_target(offset: np.ndarray, climate: float) -> np.ndarray:
 
 
 def service_recovery(model, teams: np.ndarray, problems: np.ndarray, uniforms: np.ndarray) -> None:
-    """Each account of ``teams[e]`` hit by ``problems[e]`` (events e) gets a workaround with
+    """Each active account of ``teams[e]`` hit by ``problems[e]`` (events e) gets a workaround with
     probability ``recovery_gain``: that problem no longer hits that account."""
     customers = model.customers
     n_problems = model.pain.status.size
@@ -80,7 +80,7 @@ def service_recovery(model, teams: np.ndarray, problems: np.ndarray, uniforms: n
     acted = np.zeros((model.teams.size, involved.size), np.float32)
     acted[teams, column[problems]] = 1.0
     helped = acted[customers.account_team] * customers.hits[:, involved]
-    helped *= (uniforms < model.p.voice.recovery_gain)[:, None]
+    helped *= ((uniforms < model.p.voice.recovery_gain) & customers.active)[:, None]
     if helped.any():
         customers.hits[:, involved] -= helped
         model.problems_changed = True
@@ -102,6 +102,7 @@ def step(model, uniforms: np.ndarray, fix_uniforms: np.ndarray,
                              postmortems * (1 - p.anti_patterns.blame_culture), v)
     model.climate = climate
 
+    pain.evidence *= v.evidence_memory
     open_ = (pain.status == SILENT) | (pain.status == SURFACED)
     weights = np.cumsum(pain.weight * open_)
     if weights[-1] > 0:
@@ -118,7 +119,6 @@ def step(model, uniforms: np.ndarray, fix_uniforms: np.ndarray,
         learned = spoke & (uniforms[3, who] < learn[team])
         blamed = spoke & ~learned
         messengers, scapegoats = who[learned], who[blamed]
-        pain.evidence *= v.evidence_memory
         pain.evidence += np.bincount(problem[learned], minlength=pain.evidence.size)
         newly_surfaced = (pain.status == SILENT) & (pain.evidence >= v.evidence_threshold)
         pain.status[newly_surfaced] = SURFACED
