@@ -40,7 +40,10 @@ def measure(scale: int, runs: int, scenario: str) -> dict[str, float]:
     times = []
     for seed in range(runs):
         start = time.perf_counter()
-        CXCultureModel(params, seed=seed).run()
+        model = CXCultureModel(params, seed=seed)
+        model.run()
+        model.release()
+        del model
         times.append(time.perf_counter() - start)
     agents = params.organisation.employees + params.organisation.customers
     median = statistics.median(times)

@@ -32,4 +32,7 @@ def simulate(scenario: Scenario | Parameters | str | Path, seed: int = 0) -> pd.
         scenario = load_scenario(scenario)
     parameters = scenario.parameters if isinstance(scenario, Scenario) else scenario
     model = CXCultureModel(parameters, seed=seed)
-    return pd.DataFrame.from_records(model.run(), columns=list(COLUMNS))
+    try:
+        return pd.DataFrame.from_records(model.run(), columns=list(COLUMNS))
+    finally:
+        model.release()

@@ -171,6 +171,13 @@ class CXCultureModel(mesa.Model):
             self.step()
         return self.records
 
+    def release(self) -> None:
+        """Let the model be garbage-collected once the caller drops it. Mesa 3.3 keeps every
+        model in a class-level dict of agent-id counters (mesa#3179, fixed after 3.3, which needs
+        Python 3.12), so each model would otherwise stay in memory for the life of the process.
+        Call it when no more agents will be added."""
+        mesa.Agent._ids.pop(self, None)
+
     # -- state changes that touch several mechanisms ------------------------------------------
 
     def refresh_problem_load(self) -> None:

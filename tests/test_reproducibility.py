@@ -233,3 +233,26 @@ def test_agent_skill_rises_with_tenure():
     assert np.all(np.diff(skills) >= 0)
     assert skills[-1] > skills[0] and tenures[-1] > tenures[0]
     assert np.all((skills >= 0) & (skills <= 1))
+
+
+def test_simulate_leaves_no_model_behind():
+    """Mesa 3.3 keeps a class-level reference to every model (mesa#3179); simulate releases it,
+    so thousands of runs in one process (sweeps, calibration) do not accumulate."""
+    import gc
+    import weakref
+
+    from mesa import Agent
+
+    from model import simulate
+
+    before = len(Agent._ids)
+    for seed in range(3):
+        simulate(scenario(), seed=seed)
+    assert len(Agent._ids) == before
+    model = CXCultureModel(scenario().parameters, seed=1)
+    model.run()
+    ref = weakref.ref(model)
+    model.release()
+    del model
+    gc.collect()
+    assert ref() is None
