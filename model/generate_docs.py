@@ -6,13 +6,26 @@ test fails when either is stale.
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
 from model.metrics import markdown_columns
 from model.parameters import markdown_table
+from model.scenario import SCENARIO_DIR
 
-PAGES = {"parameters.md": markdown_table, "outputs.md": markdown_columns}
+
+def calibrated_values() -> dict[str, float]:
+    """Calibrated parameter values from the calibration record (empty if there is none)."""
+    record = SCENARIO_DIR / "calibration_record.json"
+    if not record.exists():
+        return {}
+    return {p["key"]: p["calibrated"]
+            for p in json.loads(record.read_text())["free_parameters"]}
+
+
+PAGES = {"parameters.md": lambda: markdown_table(calibrated_values()),
+         "outputs.md": markdown_columns}
 
 
 def main(docs: Path) -> None:

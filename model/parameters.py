@@ -627,22 +627,27 @@ def valid_keys() -> list[str]:
     return sorted(set(keys))
 
 
-def markdown_table() -> str:
-    """docs/parameters.md: the schema as a table."""
+def markdown_table(calibrated: dict[str, float] | None = None) -> str:
+    """docs/parameters.md: the schema as a table, with the calibrated value where there is one."""
+    calibrated = calibrated or {}
     lines = [
         "# Parameters",
         "",
-        "Generated from `model/parameters.py` by `python -m model.generate_docs`; do not edit.",
+        "Generated from `model/parameters.py` and `scenarios/calibration_record.json` by",
+        "`python -m model.generate_docs`; do not edit. *default* is the schema's value;",
+        "*calibrated* is the value `cxsim calibrate` fitted to the TechOps Pro case and wrote into",
+        "`scenarios/baseline.toml`, which every shipped scenario extends (docs/validation.md).",
         "Seed files: 001 = `001_1394b532eeb39613.txt`, 003 = `003_d9dd09060764bec0.txt`,",
         "004 = `004_bf5d0188ad3ae7d3.txt` (in `shared/seeds/`); § = section.",
         "",
-        "| key | unit | range | default | source | meaning |",
-        "|---|---|---|---|---|---|",
+        "| key | unit | range | default | calibrated | source | meaning |",
+        "|---|---|---|---|---|---|---|",
     ]
     for row in parameter_table():
         rng = "" if row["low"] is None else f"{row['low']} – {row['high']}"
+        fitted = f"**{calibrated[row['key']]:.4g}**" if row["key"] in calibrated else "no"
         lines.append(
-            f"| `{row['key']}` | {row['unit']} | {rng} | {row['default']} | {row['source']} "
-            f"| {row['description']} |"
+            f"| `{row['key']}` | {row['unit']} | {rng} | {row['default']} | {fitted} "
+            f"| {row['source']} | {row['description']} |"
         )
     return "\n".join(lines) + "\n"
