@@ -40,6 +40,17 @@ class Comparison:
     month: int
 
 
+def covered_month(series: pd.Series, share: float) -> float:
+    """Month (interpolated) at which a monthly trajectory first covers ``share`` of its change
+    from the first month to the last: how early a metric moves."""
+    covered = ((series - series.iloc[0]) / (series.iloc[-1] - series.iloc[0])).to_numpy()
+    after = int(np.argmax(covered >= share))
+    if after == 0:
+        return 0.0
+    before = covered[after - 1]
+    return after - 1 + (share - before) / (covered[after] - before)
+
+
 def paired_differences(monthly: pd.DataFrame, reference: str, month: int,
                        columns: Sequence[str]) -> pd.DataFrame:
     """Per scenario and outcome: the reference's mean, the scenario's mean, the mean paired

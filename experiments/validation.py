@@ -18,7 +18,7 @@ import pandas as pd
 from scipy import stats
 
 from experiments.calibrate import RECORD
-from experiments.compare import compare
+from experiments.compare import compare, covered_month
 from experiments.outputs import write_atomic
 from model import load_scenario
 
@@ -33,15 +33,6 @@ def paired(monthly: pd.DataFrame, a: str, b: str, column: str, month: int = 12) 
     diff = left - right
     half = stats.t.ppf(0.975, diff.size - 1) * diff.std(ddof=1) / np.sqrt(diff.size)
     return f"{diff.mean():+.1f} [{diff.mean() - half:+.1f}, {diff.mean() + half:+.1f}]"
-
-
-def covered_month(series: pd.Series, share: float) -> float:
-    covered = ((series - series.iloc[0]) / (series.iloc[-1] - series.iloc[0])).to_numpy()
-    after = int(np.argmax(covered >= share))
-    if after == 0:
-        return 0.0
-    before = covered[after - 1]
-    return after - 1 + (share - before) / (covered[after] - before)
 
 
 def calibration_section() -> list[str]:

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from experiments.compare import compare
+from experiments.compare import compare, covered_month
 from model import load_scenario
 
 REPLICATES = 12
@@ -136,16 +136,6 @@ def test_knockout_without_voice_safety_surfaces_nothing_more(safety) -> None:
 
 
 # -- 4. culture metrics move before churn -------------------------------------------------------
-
-def covered_month(series: pd.Series, share: float) -> float:
-    """Month (interpolated) at which a trajectory first covers ``share`` of its month-12 change."""
-    covered = ((series - series.iloc[0]) / (series.iloc[-1] - series.iloc[0])).to_numpy()
-    after = int(np.argmax(covered >= share))
-    if after == 0:
-        return 0.0
-    before = covered[after - 1]
-    return after - 1 + (share - before) / (covered[after] - before)
-
 
 def culture_leads(monthly: pd.DataFrame) -> dict[str, float]:
     """Months by which each culture metric leads churn: half-way for the dashboard's leading
