@@ -3,6 +3,8 @@
     cxsim run [SCENARIO] [--seed N] [--replicates R] [--set key=value ...] [--out DIR]
     cxsim compare A B ... [--replicates R] [--seed N] [--out DIR]
     cxsim calibrate [--trials N] [--replicates R] [--validate R] [--seed S]
+    cxsim sweep FILE ... | cxsim analyse DIR
+    cxsim report SCENARIO [--against BASELINE] [--format html,pdf,pptx]
     cxsim scenarios
 
 Bad input prints one line (``cxsim: error: FILE: KEY = VALUE: what is allowed``) on stderr and
@@ -188,12 +190,10 @@ def build_parser() -> Parser:
     calibration.set_defaults(handler=calibrate.run)
     listing = commands.add_parser("scenarios", help="list the shipped scenarios")
     listing.set_defaults(handler=command_scenarios)
-    try:
-        from experiments import sweep_cli
-    except ImportError:
-        sweep_cli = None
-    if sweep_cli is not None:
-        sweep_cli.register(commands)
+    from experiments import report, sweep_cli
+
+    sweep_cli.register(commands)
+    report.register(commands)
     return parser
 
 

@@ -1,0 +1,205 @@
+"""The board pack (``cxsim report``): HTML, PDF and PowerPoint, on a small organisation."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from experiments import report
+from experiments.compare import compare
+from model import TARGETS, ScenarioError, load_scenario
+
+SMALL = {"organisation.employees": 90, "organisation.customers": 60}
+SECTION_IDS = [key for key, _ in report.SECTIONS]
+
+
+@pytest.fixture(scope="module")
+def pack(tmp_path_factory) -> tuple[dict[str, Path], dict]:
+    out = tmp_path_factory.mktemp("report")
+    written = report.build_report(load_scenario("techops_programme", SMALL),
+                                  load_scenario("baseline", SMALL), replicates=4, seed=3,
+                                  workers=1, out=out, command=["pytest"])
+    data = json.loads(written["json"].read_text())
+    return written, data
+
+
+def test_writes_every_format_and_nothing_else(pack) -> None:
+    written, data = pack
+    assert set(written) == {"html", "pdf", "pptx", "json"}
+    out = written["html"].parent
+    assert sorted(p.name for p in out.iterdir()) == ["report.html", "report.json", "report.pdf",
+                                                     "report.pptx"]
+    assert data["replicates"] == 4 and data["provenance"]["seeds"] == [3, 4, 5, 6]
+    assert data["scenario"] == "techops_programme" and data["against"] == "baseline"
+
+
+def test_html_is_one_self_contained_file(pack) -> None:
+    written, _ = pack
+    text = written["html"].read_text()
+    assert text.startswith("<!DOCTYPE html>")
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", text, re.IGNORECASE)
+    assert not re.search(r"url\(\s*['\"]?\s*(https?:)?//", text, re.IGNORECASE)
+    assert "<script" not in text.lower() and "<link" not in text.lower()
+    assert "@import" not in text
+    images = re.findall(r'<img [^>]*src="([^"]+)"', text)
+    assert len(images) >= 4
+    assert all(src.startswith("data:image/png;base64,") for src in images)
+
+
+def test_html_has_every_section_and_the_headline_numbers(pack) -> None:
+    written, data = pack
+    text = written["html"].read_text()
+    for key in SECTION_IDS:
+        assert f'<section id="{key}">' in text
+    for row, metric in zip(data["headline"], report.HEADLINE, strict=True):
+        assert row["column"] == metric.column
+        assert metric.fmt(row["scenario_mean"]) in text
+        assert metric.fmt(row["against_mean"]) in text
+        assert row["sentence"].replace("'", "&#x27;") in text
+    for word in ("customer-experience (CX)", "Net Promoter Score (NPS)",
+                 "employee Net Promoter Score", "CSAT</b>: customer satisfaction"):
+        assert word in text
+    # the dashboard: every target metric, a status per month, the rule explained
+    assert [row["column"] for row in data["dashboard"]] == list(TARGETS)
+    for row in data["dashboard"]:
+        assert len(row["status"]) == 13
+        assert set(row["status"]) <= {"green", "amber", "red"}
+    assert "at least 80% of the target" in text
+    for name in report.LEVEL_NAMES.values():
+        assert name in text
+    for rule in report.WARNINGS:
+        assert rule.title in text
+
+
+def test_pdf_pages_render_and_are_not_blank(pack, tmp_path) -> None:
+    from PIL import Image
+
+    written, _ = pack
+    assert written["pdf"].read_bytes().startswith(b"%PDF")
+    pdftoppm = shutil.which("pdftoppm")
+    assert pdftoppm, "pdftoppm is missing: apt-get install poppler-utils"
+    subprocess.run([pdftoppm, "-png", "-r", "50", str(written["pdf"]), str(tmp_path / "page")],
+                   check=True, timeout=120)
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert len(pages) >= len(SECTION_IDS)
+    for page in pages:
+        pixels = np.asarray(Image.open(page).convert("L"), dtype=float)
+        assert pixels.std() > 8, f"{page.name} looks blank"
+        assert (pixels < 128).mean() > 0.005, f"{page.name} has almost no ink"
+
+
+def test_pptx_has_one_slide_per_section_with_notes_and_charts(pack) -> None:
+    from pptx import Presentation
+    from pptx.enum.shapes import MSO_SHAPE_TYPE
+
+    written, _ = pack
+    slides = list(Presentation(str(written["pptx"])).slides)
+    assert len(slides) == len(SECTION_IDS)
+    with_charts = {"headline", "trajectories", "dashboard", "maturity", "warnings"}
+    for key, slide in zip(SECTION_IDS, slides, strict=True):
+        assert slide.shapes.title.text.strip()
+        assert len(slide.notes_slide.notes_text_frame.text) > 80, key
+        pictures = [s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
+        if key in with_charts:
+            assert pictures, f"slide {key} has no chart"
+
+
+def test_status_rule_and_warning_rules() -> None:
+    assert report.status(4.0, 4.0) == "green"
+    assert report.status(3.2, 4.0) == "amber"
+    assert report.status(3.19, 4.0) == "red"
+    assert report.status(-5, 40) == "red"
+    rising = pd.Series([30.0, 30.5, 31.0, 32.5, 40.0], index=range(5))
+    cynicism = next(r for r in report.WARNINGS if r.column == "cynicism")
+    assert cynicism.first_month(rising) == 3
+    assert cynicism.first_month(rising * 0 + 30) is None
+    response = next(r for r in report.WARNINGS if r.column == "survey_response_rate")
+    assert response.first_month(pd.Series([40.0, 38.0, 34.9], index=range(3))) == 2
+    assert response.first_month(pd.Series([40.0, 45.0, 50.0], index=range(3))) is None
+
+
+def test_warnings_catch_cx_theater() -> None:
+    theater = load_scenario("cx_theater", SMALL)
+    baseline = load_scenario("baseline", SMALL)
+    result = compare([baseline, theater], replicates=3, seed=0)
+    rows = {w["column"]: w for w in report.warning_rows(result, theater, baseline)}
+    assert rows["say_do_gap"]["scenario_first_month"] in (1, 2)
+    assert rows["cynicism"]["scenario_first_month"] is not None
+    assert rows["say_do_gap"]["against_first_month"] is None
+    described = report.assumptions(theater, baseline)
+    assert [(s["group"], s["scenario"]) for s in described["settings"]] == [
+        ("Anti-pattern", 1.0)]
+    assert described["timeline_added"] and not described["timeline_removed"]
+
+
+def small_scenarios(directory: Path) -> tuple[Path, Path]:
+    base = directory / "small_baseline.toml"
+    base.write_text('name = "small_baseline"\ndescription = "Small."\nextends = "baseline"\n'
+                    "[organisation]\nemployees = 90\ncustomers = 60\n")
+    programme = directory / "small_programme.toml"
+    programme.write_text('name = "small_programme"\ndescription = "Small programme."\n'
+                         'extends = "techops_programme"\n'
+                         "[organisation]\nemployees = 90\ncustomers = 60\n")
+    return programme, base
+
+
+def run(*args: str, module: str = "experiments.report") -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", module, *args], capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_command_line_writes_html_with_progress(tmp_path) -> None:
+    programme, base = small_scenarios(tmp_path)
+    out = tmp_path / "pack"
+    result = run(str(programme), "--against", str(base), "--replicates", "2", "--format",
+                 "html", "--workers", "1", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["report.html", "report.json"]
+    assert "replicates" in result.stderr and "wrote" in result.stderr
+    data = json.loads((out / "report.json").read_text())
+    assert data["provenance"]["command"][:2] == ["cxsim", "report"]
+
+
+@pytest.mark.parametrize("args", [
+    ["no_such_scenario"],
+    ["techops_programme", "--against", "no_such_baseline"],
+    ["techops_programme", "--format", "html,docx"],
+    ["techops_programme", "--format", ""],
+    ["techops_programme", "--against", "techops_programme"],
+    ["techops_programme", "--replicates", "0"],
+])
+def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, args) -> None:
+    out = tmp_path / "pack"
+    result = run(*args, "--out", str(out))
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("cxsim: error: "), result.stderr
+    assert not out.exists()
+
+
+def test_parse_formats() -> None:
+    assert report.parse_formats("pdf, HTML") == ("pdf", "html")
+    assert report.parse_formats(["pptx"]) == ("pptx",)
+    with pytest.raises(ScenarioError, match="html, pdf, pptx"):
+        report.parse_formats("word")
+
+
+def test_cxsim_report_is_wired_into_the_cli(tmp_path) -> None:
+    from experiments.cli import build_parser
+
+    parser = build_parser()
+    commands = next(a for a in parser._actions if a.dest == "command")
+    if "report" not in commands.choices:
+        pytest.skip("experiments.cli does not register `report` yet")
+    result = run("report", "no_such_scenario", "--out", str(tmp_path / "x"),
+                 module="experiments.cli")
+    assert result.returncode == 2
+    assert result.stderr.startswith("cxsim: error: ") and len(result.stderr.splitlines()) == 1
