@@ -1,6 +1,6 @@
 """Calibration of the default organisation to the TechOps Pro case (001 §11; MODEL_BRIEF §6).
 
-    cxsim calibrate [--trials 200] [--refine 300] [--replicates 20] [--validate 50] [--seed 2026]
+    cxsim calibrate [--trials 200] [--refine 600] [--replicates 20] [--validate 50] [--seed 2026]
 
 Method: a global search by Bayesian optimisation with optuna's tree-structured Parzen estimator
 (seeded, trials run one after another, so a rerun retraces the same path) over the free parameters
@@ -256,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--trials", type=int, default=200, help="optuna TPE trials")
-    parser.add_argument("--refine", type=int, default=300,
+    parser.add_argument("--refine", type=int, default=600,
                         help="budget of model evaluations for the least-squares refinement")
     parser.add_argument("--replicates", type=int, default=20, help="per scenario, per trial")
     parser.add_argument("--validate", type=int, default=50, help="replicates to validate")

@@ -5,6 +5,7 @@
     cxsim calibrate [--trials N] [--replicates R] [--validate R] [--seed S]
     cxsim sweep FILE ... | cxsim analyse DIR
     cxsim report SCENARIO [--against BASELINE] [--format html,pdf,pptx]
+    cxsim dashboard [--port P]
     cxsim scenarios
 
 Bad input prints one line (``cxsim: error: FILE: KEY = VALUE: what is allowed``) on stderr and
@@ -190,10 +191,11 @@ def build_parser() -> Parser:
     calibration.set_defaults(handler=calibrate.run)
     listing = commands.add_parser("scenarios", help="list the shipped scenarios")
     listing.set_defaults(handler=command_scenarios)
-    from experiments import report, sweep_cli
+    from experiments import dashboard, report, sweep_cli
 
     sweep_cli.register(commands)
     report.register(commands)
+    dashboard.register(commands)
     return parser
 
 

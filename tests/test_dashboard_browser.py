@@ -1,0 +1,277 @@
+"""The dashboard (``cxsim dashboard``) served for real and driven in headless Chromium.
+
+The browser test starts the server as a subprocess on a free loopback port, opens the page in
+Debian's Chromium through Playwright (``/usr/bin/chromium``, started with the flags that keep it off
+the network; Playwright never downloads a browser here), moves the psychological-safety slider and
+checks that the chart image and the month-12 numbers change, clicks the export button and loads
+the scenario file it writes (and the one it offers as a download) with ``model.load_scenario``, and
+saves screenshots in the test's temporary directory. With ``CXSIM_UPDATE_SCREENSHOT=1`` it also
+refreshes ``docs/dashboard.png``, the picture in the README.
+
+Without ``/usr/bin/chromium`` or the ``playwright`` package the browser test is skipped with the
+reason, except under CI (``CI`` set), where it fails: CI installs both.
+
+Needs: pip ``solara[assets]==1.58.2`` (the newest Solara whose bundled assets, ``solara-assets``,
+the package index serves: the page then loads nothing from a CDN) and ``playwright``; apt
+``chromium``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import tomllib
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from experiments import dashboard
+from model import load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+START_TIMEOUT = 40      # seconds for the server to answer
+UI_TIMEOUT_MS = 20_000  # for the page to render or redraw
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def _missing(reason: str) -> None:
+    if _in_ci():
+        pytest.fail(f"{reason}; CI must install it (the browser test cannot be skipped in CI)")
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def playwright_api():
+    """Playwright's sync API, once Chromium and Playwright are known to be there."""
+    if not CHROMIUM.exists():
+        _missing(f"{CHROMIUM} is missing (apt-get install chromium)")
+    try:
+        from playwright import sync_api
+    except ImportError:
+        _missing("the playwright package is missing (pip install playwright)")
+    return sync_api
+
+
+@pytest.fixture
+def server(tmp_path: Path):
+    """The dashboard on a free loopback port: (url, export directory); stopped afterwards."""
+    port = _free_port()
+    exports = tmp_path / "exported"
+    log = (tmp_path / "server.log").open("wb")
+    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "experiments.dashboard", "--host", "127.0.0.1", "--port", str(port),
+         "--export-dir", str(exports)],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"the dashboard server exited with {process.returncode}:\n"
+                            f"{(tmp_path / 'server.log').read_text(errors='replace')}")
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"the dashboard did not answer on {url} within {START_TIMEOUT} s:\n"
+                            f"{(tmp_path / 'server.log').read_text(errors='replace')}")
+            time.sleep(0.25)
+        yield url, exports
+    finally:
+        # the server runs in its own session: stop its process group (it started no other)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+        log.close()
+
+
+def _month12(page) -> dict[str, tuple[str, str]]:
+    """Month-12 table under the charts: metric -> (your settings, as shipped)."""
+    rows = page.locator(".cx-headline tr").all_inner_texts()[1:]
+    table = {}
+    for row in rows:
+        cells = [c.strip() for c in row.split("\t")]
+        table[cells[0]] = (cells[1], cells[2])
+    return table
+
+
+def _number(text: str) -> float:
+    return float(text.rstrip("%"))
+
+
+def test_dashboard_in_chromium(playwright_api, server, tmp_path: Path) -> None:
+    expect, sync_playwright = playwright_api.expect, playwright_api.sync_playwright
+    url, exports = server
+    started = time.monotonic()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1600, "height": 1100},
+                                    accept_downloads=True)
+            outside = []
+            page.on("request", lambda request: outside.append(request.url)
+                    if not request.url.startswith((url, "blob:", "data:")) else None)
+            page.goto(url)
+            chart = page.locator(".cx-chart img")
+            expect(chart).to_be_visible(timeout=UI_TIMEOUT_MS)
+            expect(page.locator(".cx-headline table")).to_be_visible(timeout=UI_TIMEOUT_MS)
+            expect(page.get_by_role("heading", name="What if we change the culture levers?")) \
+                .to_be_visible()
+
+            setting = page.locator(".cx-setting-psychological_safety")
+            value = setting.locator(".cx-value")
+            value_before = value.inner_text().strip()
+            chart_before = chart.screenshot()
+            src_before = chart.get_attribute("src")
+            table_before = _month12(page)
+            headline = page.locator(".cx-headline")
+            headline_before = headline.inner_text()
+            for now, shipped in table_before.values():
+                assert now == shipped, "no change yet: your settings are the scenario as shipped"
+            assert "no change" in headline_before
+
+            # a person clicks the psychological-safety slider's track at about 85 %
+            track = setting.locator(".v-slider-track")
+            box = track.bounding_box()
+            assert box is not None
+            page.mouse.click(box["x"] + 0.85 * box["width"], box["y"] + box["height"] / 2)
+            expect(value).not_to_have_text(value_before, timeout=UI_TIMEOUT_MS)
+            moved_to = _number(value.inner_text().split()[0])
+            assert moved_to > 0.6, f"the slider moved to {moved_to}"
+            expect(headline).not_to_have_text(headline_before, timeout=UI_TIMEOUT_MS)
+            expect(chart).not_to_have_attribute("src", src_before or "", timeout=UI_TIMEOUT_MS)
+            page.wait_for_timeout(300)  # let the new image finish painting
+            chart_after = chart.screenshot()
+            assert chart_after != chart_before, "the chart did not change"
+            table_after = _month12(page)
+            safety = next(k for k in table_after if k.startswith("Psychological safety"))
+            now, shipped = (_number(v) for v in table_after[safety])
+            assert now > shipped, f"a safer climate, yet safety {now} vs {shipped} as shipped"
+            expect(page.locator(".cx-changes")).to_contain_text("Psychological safety climate")
+
+            page.mouse.move(5, 5)  # the pointer off the slider before the picture
+            page.wait_for_timeout(300)
+            shot = tmp_path / "dashboard.png"
+            page.screenshot(path=str(shot), full_page=True)
+            assert shot.stat().st_size > 50_000, "the screenshot looks blank"
+            if os.environ.get("CXSIM_UPDATE_SCREENSHOT") == "1":
+                shutil.copyfile(shot, ROOT / "docs" / "dashboard.png")
+
+            # export: the file is written where the page says, and loads
+            page.get_by_role("button", name="Export these settings as a scenario file").click()
+            written = page.locator(".cx-export-file")
+            expect(written).to_be_visible(timeout=UI_TIMEOUT_MS)
+            path = Path(written.inner_text().strip())
+            assert path.parent == exports.resolve()
+            exported = load_scenario(path)
+            assert exported.parameters.levers.psychological_safety == pytest.approx(moved_to)
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+            assert raw["extends"] == "techops_programme"
+            assert raw["levers"] == {"psychological_safety": pytest.approx(moved_to)}
+            assert "anti_patterns" not in raw and raw["description"]
+            base = load_scenario("techops_programme").parameters.model_dump()
+            mine = exported.parameters.model_dump()
+            assert {k: v for k, v in mine.items() if k != "levers"} == \
+                {k: v for k, v in base.items() if k != "levers"}
+
+            # ... and is offered as a download with the same content
+            with page.expect_download(timeout=UI_TIMEOUT_MS) as download:
+                page.get_by_role("link", name=f"Download {path.name}").click()
+            downloaded = tmp_path / download.value.suggested_filename
+            download.value.save_as(downloaded)
+            assert downloaded.read_text(encoding="utf-8") == path.read_text(encoding="utf-8")
+            load_scenario(downloaded)
+            page.screenshot(path=str(tmp_path / "dashboard_exported.png"), full_page=True)
+
+            # another starting scenario: the sliders take its values, the charts redraw
+            src_before = chart.get_attribute("src")
+            page.locator(".cx-controls .v-select").click()
+            page.locator(".v-overlay .v-list-item").get_by_text("cx_theater", exact=True).click()
+            for key, shipped_value in dashboard.base_values("cx_theater").items():
+                name = key.split(".", 1)[1]
+                expect(page.locator(f".cx-setting-{name} .cx-value")).to_have_text(
+                    f"{shipped_value:.2f}", timeout=UI_TIMEOUT_MS)
+            expect(headline).to_contain_text("'cx_theater' as shipped", timeout=UI_TIMEOUT_MS)
+            expect(chart).not_to_have_attribute("src", src_before or "", timeout=UI_TIMEOUT_MS)
+            page.screenshot(path=str(tmp_path / "dashboard_cx_theater.png"), full_page=True)
+            assert outside == [], f"the page requested addresses off this server: {outside}"
+        finally:
+            browser.close()
+    assert time.monotonic() - started < 60
+
+
+# -- without a browser -------------------------------------------------------------------------
+
+def test_register_adds_the_dashboard_command() -> None:
+    parser = argparse.ArgumentParser()
+    dashboard.register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["dashboard"])
+    assert (args.host, args.port) == ("127.0.0.1", dashboard.DEFAULT_PORT)
+    assert args.handler is dashboard.command_dashboard
+    args = parser.parse_args(["dashboard", "--port", "9001", "--host", "0.0.0.0"])
+    assert (args.host, args.port) == ("0.0.0.0", 9001)
+    with pytest.raises(SystemExit):
+        parser.parse_args(["dashboard", "--port", "70000"])
+
+
+def test_exported_file_sets_only_the_changes(tmp_path: Path) -> None:
+    values = dashboard.base_values("cx_theater")
+    values["levers.incentive_alignment"] = 0.7
+    values["anti_patterns.cx_theater"] = 0.4
+    changes = dashboard.changed_settings("cx_theater", values)
+    assert changes == {"levers.incentive_alignment": 0.7, "anti_patterns.cx_theater": 0.4}
+    path = dashboard.export_scenario("cx_theater", changes, tmp_path, seed=3, replicates=5)
+    scenario = load_scenario(path)
+    assert scenario.parameters.levers.incentive_alignment == 0.7
+    assert scenario.parameters.anti_patterns.cx_theater == 0.4
+    assert scenario.parameters.timeline == load_scenario("cx_theater").parameters.timeline
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    assert raw["extends"] == "cx_theater"
+    assert raw["levers"] == {"incentive_alignment": 0.7}
+    assert raw["anti_patterns"] == {"cx_theater": 0.4}
+    assert "incentive alignment 0.70 (was 0.15)" in raw["description"]
+    unchanged = dashboard.export_scenario("baseline", {}, tmp_path)
+    assert load_scenario(unchanged).parameters == load_scenario("baseline").parameters
+
+
+def test_trajectories_and_figure_follow_the_settings() -> None:
+    base = dashboard.trajectories("techops_programme", {}, seed=0, replicates=2)
+    safer = dashboard.trajectories("techops_programme", {"levers.psychological_safety": 0.9},
+                                   seed=0, replicates=2)
+    assert sorted(base["replicate"].unique()) == [0, 1]
+    assert list(base["month"].unique()) == list(range(13))
+    assert not base.equals(safer)
+    figure = dashboard.figure(safer, base, "techops_programme", 2)
+    axes = figure.get_axes()
+    assert len(axes) == len(dashboard.PANELS)
+    assert all(ax.get_xlabel() and ax.get_ylabel() for ax in axes)
