@@ -107,11 +107,15 @@ def facts_section(replicates: int, workers: int) -> list[str]:
         f"| ... and lowers churn | safety 0.7 - 0.2, churn: "
         f"{paired(safety, 'high', 'low', 'churn_annualised')} points |",
         f"| culture metrics move before churn | churn covers half its 12-month change at month "
-        f"{churn_half:.1f}; culture score at {covered_month(mean['culture_score'], 0.5):.1f}, "
-        f"interaction rate at {covered_month(mean['interaction_rate'], 0.5):.1f}; churn starts "
-        f"moving (10%) at {churn_onset:.1f}, psychological safety at "
-        f"{covered_month(mean['psychological_safety_score'], 0.1):.1f}, cynicism at "
-        f"{covered_month(mean['cynicism'], 0.1):.1f} |",
+        f"{churn_half:.1f}; the leading indicators of 001 §5 before it: ritual participation at "
+        f"{covered_month(mean['ritual_participation'], 0.5):.1f}, interaction rate at "
+        f"{covered_month(mean['interaction_rate'], 0.5):.1f}; the attitudes with or after it: "
+        f"culture score at {covered_month(mean['culture_score'], 0.5):.1f}, psychological "
+        f"safety at {covered_month(mean['psychological_safety_score'], 0.5):.1f}, cynicism at "
+        f"{covered_month(mean['cynicism'], 0.5):.1f}, orientation at "
+        f"{covered_month(mean['orientation'], 0.5):.1f}. Onsets (10% of the change): churn "
+        f"{churn_onset:.1f}, safety {covered_month(mean['psychological_safety_score'], 0.1):.1f}"
+        f" |",
         f"| measurement without action lowers response | survey obsession: response "
         f"{obsessed.mean().iloc[0]:.1f}% at month 0, {obsessed.mean().iloc[-1]:.1f}% at month 12; "
         f"vs baseline at month 12: "

@@ -137,30 +137,27 @@ def test_knockout_without_voice_safety_surfaces_nothing_more(safety) -> None:
 
 # -- 4. culture metrics move before churn -------------------------------------------------------
 
+LEADING = ("interaction_rate", "ritual_participation", "story_sharing_per_week")
+
+
 def culture_leads(monthly: pd.DataFrame) -> dict[str, float]:
-    """Months by which each culture metric leads churn: half-way for the dashboard's leading
-    indicators (001 §5: assessment score, interaction rate), onset (10% of the change) for the
-    slow trust variables."""
+    """Months by which the culture dashboard's leading indicators (001 §5 Days 46-60: the share
+    of employees meeting customers, ritual participation, stories shared) reach half their
+    12-month change before churn does. docs/validation.md reports the attitudes too."""
     mean = monthly.groupby("month").mean(numeric_only=True)
-    churn = mean["churn_annualised"]
-    leads = {c: covered_month(churn, 0.5) - covered_month(mean[c], 0.5)
-             for c in ("culture_score", "interaction_rate")}
-    leads |= {c: covered_month(churn, 0.1) - covered_month(mean[c], 0.1)
-              for c in ("psychological_safety_score", "cynicism")}
-    return leads
+    churn = covered_month(mean["churn_annualised"], 0.5)
+    return {c: churn - covered_month(mean[c], 0.5) for c in LEADING}
 
 
 def test_culture_metrics_lead_churn() -> None:
     leads = culture_leads(run(["techops_programme"]))
-    # The dashboard's leading indicators lead by months; the slow trust variables (safety,
-    # cynicism) start moving about when churn does (docs/validation.md reports all four).
-    assert leads["culture_score"] >= 2 and leads["interaction_rate"] >= 1.5, leads
+    assert all(lead >= 1.0 for lead in leads.values()), leads
 
 
 def test_knockout_without_a_satisfaction_record_churn_leads_less() -> None:
     fast = culture_leads(run(["techops_programme"], {"churn.record_weight": 1.0}))
     slow = culture_leads(run(["techops_programme"]))
-    assert fast["culture_score"] < slow["culture_score"], (fast, slow)
+    assert fast["interaction_rate"] < slow["interaction_rate"], (fast, slow)
 
 
 # -- 5. measurement without action lowers survey response --------------------------------------
@@ -176,7 +173,11 @@ def test_measurement_without_action_lowers_response() -> None:
 
 
 def test_knockout_without_survey_fatigue_response_holds() -> None:
-    monthly = run(["survey_obsession"], {"measurement.survey_fatigue_gain": 0.0})
-    drop = at(monthly, "survey_obsession", "survey_response_rate", 12) - at(
-        monthly, "survey_obsession", "survey_response_rate", 0)
-    assert interval(drop)[1] >= 0
+    def drop(overrides: dict) -> np.ndarray:
+        monthly = run(["survey_obsession"], overrides)
+        return at(monthly, "survey_obsession", "survey_response_rate", 12) - at(
+            monthly, "survey_obsession", "survey_response_rate", 0)
+
+    full = drop({})
+    # What is left is the unheard respondents' lost satisfaction, not fatigue.
+    assert abs(drop({"measurement.survey_fatigue_gain": 0.0}).mean()) < 0.2 * abs(full.mean())
