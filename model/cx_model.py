@@ -141,7 +141,8 @@ class CXCultureModel(mesa.Model):
 
         fatigue.step(self)
         filled = self.people.filled
-        self.mean_fatigue = float(self.people.fatigue[filled].mean()) if filled.any() else 0.0
+        staff = np.count_nonzero(filled)
+        self.mean_fatigue = float(self.people.fatigue @ filled) / staff if staff else 0.0
         incentives.step(self)
         rituals.step(self, person_u[:r])
         voice.step(self, person_u[r:r + 4], pain_u, recovery_u)

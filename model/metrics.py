@@ -260,8 +260,9 @@ def culture_score(row: dict[str, float], orientation: float, safety: float, cyni
         min(1.0, views["incentive"] / 0.5),                       # recognition
         views["commitment"],                                      # resource allocation
     ]
-    dimensions.append(float(np.mean(dimensions)))                 # overall rating
-    return floor + (5.0 - floor) * float(np.mean(dimensions)) * (1 - tint * cynicism)
+    dimensions.append(sum(dimensions) / len(dimensions))          # overall rating
+    mean = sum(dimensions) / len(dimensions)
+    return floor + (5.0 - floor) * float(mean) * (1 - tint * cynicism)
 
 
 def markdown_columns() -> str:

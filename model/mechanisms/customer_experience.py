@@ -21,6 +21,7 @@ Reads every ``customer_experience.*`` parameter.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -47,12 +48,23 @@ def experience_utility(d: np.ndarray, params: CustomerExperience) -> np.ndarray:
 def mean_utility_table(params: CustomerExperience) -> tuple[np.ndarray, np.ndarray]:
     """E[u(X)] for X ~ N(mu, sigma) on a grid of mu, clip included (Gauss-Hermite quadrature,
     32 nodes)."""
+    return _mean_utility_table(params.quality_noise, params.met_expectation_satisfaction,
+                               params.utility_slope, params.negativity_bias)
+
+
+@functools.lru_cache(maxsize=64)
+def _mean_utility_table(noise: float, met: float, slope: float,
+                        bias: float) -> tuple[np.ndarray, np.ndarray]:
+    params = CustomerExperience(quality_noise=noise, met_expectation_satisfaction=met,
+                                utility_slope=slope, negativity_bias=bias)
     mu = np.linspace(-2.0, 2.0, 401)
     nodes, weights = np.polynomial.hermite_e.hermegauss(32)
     draws = mu[:, None] + params.quality_noise * nodes[None, :]
     mean_u = experience_utility(draws, params) @ (weights / math.sqrt(2 * math.pi))
     # E[u] is non-decreasing in mu; strictly increasing where it matters for interpolation.
     mean_u = np.maximum.accumulate(mean_u + 1e-12 * np.arange(mu.size))
+    mean_u.setflags(write=False)  # shared between models through the cache
+    mu.setflags(write=False)
     return mean_u, mu
 
 

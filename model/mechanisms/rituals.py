@@ -63,7 +63,7 @@ def update_collaboration(model) -> None:
     lead = p.leadership
     outside = people.filled & ~people.frontline
     recent = outside & (model.week - people.last_interaction <= 13)
-    share = recent.sum() / max(1, outside.sum())
+    share = np.count_nonzero(recent) / max(1, np.count_nonzero(outside))
     target = min(1.0, lead.collaboration_base * (1 - p.anti_patterns.cx_police)
                  + lead.collaboration_ritual_gain * share)
     model.collaboration += lead.collaboration_rate * (target - model.collaboration)
@@ -95,7 +95,7 @@ def step(model, uniforms: np.ndarray) -> None:
             contact |= took_part
         if name == "story_sharing":
             tally.stories += (p.leadership.stories_per_session * session *
-                              took_part.sum() / max(1, people.filled.sum()))
+                              np.count_nonzero(took_part) / max(1, np.count_nonzero(people.filled)))
     onboarding = model.policy.intensity["onboarding_immersion"][t]
     if onboarding > 0:
         newcomer = people.filled & ~people.immersed & (t - people.hired_week < ONBOARDING_WEEKS)

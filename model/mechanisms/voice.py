@@ -73,16 +73,21 @@ def service_recovery(model, teams: np.ndarray, problems: np.ndarray, uniforms: n
     """Each active account of ``teams[e]`` hit by ``problems[e]`` (events e) gets a workaround with
     probability ``recovery_gain``: that problem no longer hits that account."""
     customers = model.customers
+    # The account's draw comes first: it is cheap and usually fails, so only the few accounts
+    # that pass are matched against this week's (team, problem) reports.
+    lucky = np.flatnonzero((uniforms < model.p.voice.recovery_gain) & customers.active)
+    if lucky.size == 0:
+        return
     n_problems = model.pain.status.size
     involved = np.flatnonzero(np.bincount(problems, minlength=n_problems))
     column = np.empty(n_problems, np.int64)
     column[involved] = np.arange(involved.size)
     acted = np.zeros((model.teams.size, involved.size), np.float32)
     acted[teams, column[problems]] = 1.0
-    helped = acted[customers.account_team] * customers.hits[:, involved]
-    helped *= ((uniforms < model.p.voice.recovery_gain) & customers.active)[:, None]
-    if helped.any():
-        customers.hits[:, involved] -= helped
+    helped = acted[customers.account_team[lucky]] * customers.hits[lucky][:, involved]
+    rows, cols = np.nonzero(helped)
+    if rows.size:
+        customers.hits[lucky[rows], involved[cols]] = 0.0
         model.problems_changed = True
 
 
