@@ -105,7 +105,6 @@ class Tally:
     surfaced: int = 0
     fixed: int = 0
     leavers: int = 0
-    hires: int = 0
     churned: int = 0
     won: int = 0
     weeks: int = 0

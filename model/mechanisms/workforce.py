@@ -110,5 +110,4 @@ def _hire(model, slots: np.ndarray, top_draw: np.ndarray, orientation_draw: np.n
         teams = model.teams
         team = people.team[managers]
         teams.adoption[team] = teams.adoption_anchor[team]
-    model.tally.hires += slots.size
     model.add_people_agents(slots)
