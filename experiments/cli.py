@@ -24,6 +24,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from experiments import outputs, plots
+from experiments.arguments import non_negative_int, positive_int
 from experiments.runner import replicate_seeds, run_replicates
 from model import ScenarioError, load_scenario, shipped_scenarios
 from model.scenario import parse_assignment, scenario_summary
@@ -38,20 +39,6 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         sys.stderr.write(f"cxsim: error: {self.prog}: {message} (see {self.prog} --help)\n")
         raise SystemExit(2)
-
-
-def non_negative_int(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r}: a whole number >= 0 expected")
-    return value
-
-
-def positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r}: a whole number >= 1 expected")
-    return value
 
 
 def progress_bar() -> Progress:

@@ -52,10 +52,12 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
+from experiments.arguments import non_negative_int, positive_int
 from experiments.compare import Comparison, compare
 from experiments.outputs import provenance, write_atomic
 from model import TARGETS, Scenario, ScenarioError, load_scenario
 from model.parameters import Parameters
+from model.scenario import flatten_keys
 
 ROOT = Path(__file__).resolve().parents[1]
 FORMATS = ("html", "pdf", "pptx")
@@ -539,16 +541,6 @@ def _field_info(key: str) -> tuple[str, str]:
     return info.description or "", str(extra.get("unit", ""))
 
 
-def _flatten(data: dict, prefix: str = "") -> dict[str, Any]:
-    flat: dict[str, Any] = {}
-    for key, value in data.items():
-        if isinstance(value, dict):
-            flat.update(_flatten(value, f"{prefix}{key}."))
-        else:
-            flat[f"{prefix}{key}"] = value
-    return flat
-
-
 def month_of(week: int) -> int:
     """The month (1..) in which a week (1..) falls."""
     return max(1, math.ceil(week * 12 / 52))
@@ -571,8 +563,8 @@ def timeline_row(entry: dict[str, Any]) -> dict[str, Any]:
 def assumptions(scenario: Scenario, against: Scenario) -> dict[str, Any]:
     mine = scenario.parameters.model_dump(mode="json")
     base = against.parameters.model_dump(mode="json")
-    flat_mine = _flatten({k: v for k, v in mine.items() if k != "timeline"})
-    flat_base = _flatten({k: v for k, v in base.items() if k != "timeline"})
+    flat_mine = flatten_keys({k: v for k, v in mine.items() if k != "timeline"})
+    flat_base = flatten_keys({k: v for k, v in base.items() if k != "timeline"})
     settings = []
     for key in sorted(set(flat_mine) | set(flat_base)):
         if flat_mine.get(key) == flat_base.get(key):
@@ -1498,26 +1490,6 @@ def _guarded(args: argparse.Namespace) -> int:
         return 2
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r}: a whole number >= 1 expected") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r}: a whole number >= 1 expected")
-    return value
-
-
-def _non_negative(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r}: a whole number >= 0 expected") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r}: a whole number >= 0 expected")
-    return value
-
-
 def register(commands: Any) -> None:
     """Add ``report`` to an argparse subparsers object (``experiments.cli``)."""
     parser = commands.add_parser(
@@ -1530,16 +1502,16 @@ def register(commands: Any) -> None:
                         help="a shipped scenario's name or a TOML file")
     parser.add_argument("--against", default="baseline", metavar="BASELINE",
                         help="the scenario to compare with (default baseline)")
-    parser.add_argument("--replicates", type=_positive, default=30, metavar="R",
+    parser.add_argument("--replicates", type=positive_int, default=30, metavar="R",
                         help="simulated years per scenario (default 30)")
-    parser.add_argument("--seed", type=_non_negative, default=0, metavar="N",
+    parser.add_argument("--seed", type=non_negative_int, default=0, metavar="N",
                         help="base seed; replicate i uses seed + i (default 0)")
     parser.add_argument("--format", default=",".join(FORMATS), metavar="LIST",
                         help="comma-separated: html, pdf, pptx (default all three)")
     parser.add_argument("--out", metavar="DIR",
                         help="output directory (default runs/report-SCENARIO); writes "
                              "report.html, report.pdf, report.pptx and report.json")
-    parser.add_argument("--workers", type=_positive, default=os.cpu_count() or 1, metavar="N",
+    parser.add_argument("--workers", type=positive_int, default=os.cpu_count() or 1, metavar="N",
                         help="processes for the replicates (default: all cores)")
     parser.set_defaults(handler=_guarded, argv=None)
 

@@ -53,7 +53,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from model.scenario import ScenarioError
+from model.scenario import ScenarioError, flatten_keys
 
 MANIFEST = "manifest.json"
 POINTS = "points.parquet"
@@ -197,16 +197,6 @@ def _parse_spec(data: dict[str, Any], file: str) -> SweepFile:
             words += f"; did you mean {near[0]!r}?" if near else (
                 f"; allowed: {', '.join(section.model_fields)}")
         raise ScenarioError(file, _loc(loc), value, words) from None
-
-
-def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    flat: dict[str, Any] = {}
-    for key, value in data.items():
-        if isinstance(value, dict):
-            flat.update(_flatten(value, f"{prefix}{key}."))
-        else:
-            flat[f"{prefix}{key}"] = value
-    return flat
 
 
 # -- a validated sweep ----------------------------------------------------------------------------
@@ -379,7 +369,7 @@ def build_sweep(spec: SweepFile, file: str = "<sweep>", text: str = "",
     months = 12
     base: dict[str, Any] | None = None
     prov: dict[str, Any]
-    overrides = _flatten(spec.overrides)
+    overrides = flatten_keys(spec.overrides)
     if spec.scenario is not None:
         from model.cx_model import month_end_weeks
         from model.metrics import COLUMNS

@@ -16,17 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from experiments.arguments import positive_int
 from model.scenario import ScenarioError
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r}: a whole number >= 1 expected") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r}: a whole number >= 1 expected")
-    return value
 
 
 def _guarded(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
@@ -91,17 +82,17 @@ def register(subparsers: Any) -> None:
         description="Run every (point, replicate) of a sweep file not yet stored in --out; a "
                     "killed sweep started again runs only what is missing.")
     sweep.add_argument("file", metavar="FILE", help="a sweep file (experiments/sweeps/*.toml)")
-    sweep.add_argument("--n", type=_positive, help="override the sample size (a quick look)")
-    sweep.add_argument("--replicates", type=_positive, metavar="R",
+    sweep.add_argument("--n", type=positive_int, help="override the sample size (a quick look)")
+    sweep.add_argument("--replicates", type=positive_int, metavar="R",
                        help="override replicates per point")
-    sweep.add_argument("--workers", type=_positive, metavar="N",
+    sweep.add_argument("--workers", type=positive_int, metavar="N",
                        help="local worker processes (default: all cores)")
     sweep.add_argument("--scheduler", metavar="ADDRESS",
                        help="a Dask scheduler address, e.g. tcp://10.0.0.5:8786 (instead of "
                             "local processes)")
     sweep.add_argument("--out", metavar="DIR",
                        help="result directory (default results/sweeps/NAME_nN_rR)")
-    sweep.add_argument("--chunk-size", type=_positive, metavar="RUNS",
+    sweep.add_argument("--chunk-size", type=positive_int, metavar="RUNS",
                        help="runs per task (default: automatic)")
     sweep.add_argument("--outcome", metavar="EXPR",
                        help="PRIM outcome, e.g. 'churn_m12 > 15' (default: the file's "

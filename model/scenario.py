@@ -219,12 +219,13 @@ def _apply_overrides(data: dict, overrides: dict[str, Any], origins: dict[str, s
         origins[key] = origin
 
 
-def _flatten(data: dict, prefix: str = "") -> dict[str, Any]:
+def flatten_keys(data: dict, prefix: str = "") -> dict[str, Any]:
+    """Nested tables to dotted keys: {"levers": {"x": 1}} -> {"levers.x": 1}."""
     flat: dict[str, Any] = {}
     for key, value in data.items():
         dotted = f"{prefix}{key}"
         if isinstance(value, dict):
-            flat.update(_flatten(value, dotted + "."))
+            flat.update(flatten_keys(value, dotted + "."))
         else:
             flat[dotted] = value
     return flat
@@ -241,7 +242,7 @@ def _origin_of(key: str, origins: dict[str, str], default: str) -> str:
 
 def _validate(data: dict, origins: dict[str, str], default_origin: str) -> Parameters:
     known = set(valid_keys())
-    for key, value in _flatten({k: v for k, v in data.items() if k != "timeline"}).items():
+    for key, value in flatten_keys({k: v for k, v in data.items() if k != "timeline"}).items():
         if key not in known:
             near = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
             hint = f"did you mean {near[0]!r}?" if near else "see docs/parameters.md"
