@@ -80,10 +80,10 @@ class CXCultureModel(mesa.Model):
         self.tally = Tally()
         self.load = self.p.load.base_load + float(self.policy.load[0])
         self.say_do_gap = 0.0
-        self.doing = 0.0
         self.contact = np.zeros(self.people.size, bool)
         self.collaboration = self.p.leadership.collaboration_base
         self.climate = self.p.levers.psychological_safety
+        self.safety_anchor = voice.safety_target(self.people.safety_offset, self.climate)
         self.problems_changed = True
         self.refresh_problem_load()
         p, people, customers = self.p, self.people, self.customers

@@ -42,6 +42,5 @@ def step(model) -> None:
     p, policy, t = model.p, model.policy, model.week
     done = doing(policy.commitment[t], policy.incentive[t] - p.levers.incentive_alignment,
                  model.action - model.action_at_start, p.say_do.action_weight)
-    model.doing = done
     model.say_do_gap = update_cynicism(model.people.cynicism, model.people.fatigue,
                                        policy.rhetoric[t], done, p.say_do)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.mechanisms.voice import safety_target
 from model.parameters import Social
 
 
@@ -61,9 +60,8 @@ def step(model) -> None:
     team_weight = np.maximum(np.bincount(people.team, weights=weights,
                                          minlength=model.teams.size), 1e-9)
     manager_present = people.filled[people.manager_slot]
-    safety_anchor = safety_target(people.safety_offset, model.climate)
     for values, anchors in ((people.orientation, people.orientation_anchor),
-                            (people.safety, safety_anchor),
+                            (people.safety, model.safety_anchor),
                             (people.cynicism, people.cynicism_anchor)):
         influence(values, anchors, people.manager_slot, manager_present, people.team, weights,
                   team_weight, rate, s)

@@ -147,8 +147,9 @@ def step(model, uniforms: np.ndarray, fix_uniforms: np.ndarray,
         tally.surfaced += newly
     else:
         teams.fear *= v.fear_memory
-    people.safety += v.safety_relaxation * (safety_target(people.safety_offset, climate)
-                                            - people.safety)
+    # Social influence (later this week) pulls shifts away from the same target: computed once.
+    model.safety_anchor = safety_target(people.safety_offset, climate)
+    people.safety += v.safety_relaxation * (model.safety_anchor - people.safety)
     np.minimum(np.maximum(people.safety, 0.0, out=people.safety), 1.0, out=people.safety)
 
     fixed = (pain.status == SURFACED) & (fix_uniforms < v.fix_rate * model.action)
