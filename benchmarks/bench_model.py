@@ -27,7 +27,7 @@ def measure(scale: int, runs: int, scenario: str) -> dict[str, float]:
     """Time ``runs`` runs of ``scenario`` at ``scale`` times the organisation, in this process."""
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
-    from model import CXCultureModel, load_scenario
+    from cxsim.model import CXCultureModel, load_scenario
 
     base = load_scenario(scenario)
     org = base.parameters.organisation

@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from experiments.sweep import load_sweep, run_sweep
+from cxsim.experiments.sweep import load_sweep, run_sweep
 
 SWEEP = Path(__file__).resolve().parents[1] / "experiments" / "sweeps" / "sobol_levers.toml"
 FULL_MINUTES = 8.0

@@ -35,10 +35,10 @@ from typing import Any
 
 import numpy as np
 
-import model
-from experiments.outputs import write_atomic
-from model import load_scenario, simulate
-from model.scenario import SCENARIO_DIR
+import cxsim
+from cxsim.experiments.outputs import write_atomic
+from cxsim.model import load_scenario, simulate
+from cxsim.model.scenario import SCENARIO_DIR
 
 RECORD = SCENARIO_DIR / "calibration_record.json"
 BASELINE = SCENARIO_DIR / "baseline.toml"
@@ -212,7 +212,7 @@ def calibrate(trials: int, replicates: int, validate: int, seed: int, workers: i
                   f"{STARTS} best trials on the scaled residuals, on replicate means over fixed "
                   "seeds; loss = sum of ((mean - target) / tolerance)^2",
         "optuna_version": optuna.__version__,
-        "cxsim_version": model.__version__,
+        "cxsim_version": cxsim.__version__,
         "sampler_seed": seed,
         "trials": trials,
         "search_replicates": replicates,

@@ -23,11 +23,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from experiments import outputs, plots
-from experiments.arguments import non_negative_int, positive_int
-from experiments.runner import replicate_seeds, run_replicates
-from model import ScenarioError, load_scenario, shipped_scenarios
-from model.scenario import parse_assignment, scenario_summary
+from cxsim.experiments import outputs, plots
+from cxsim.experiments.arguments import non_negative_int, positive_int
+from cxsim.experiments.runner import replicate_seeds, run_replicates
+from cxsim.model import ScenarioError, load_scenario, shipped_scenarios
+from cxsim.model.catalogue import metric
+from cxsim.model.scenario import parse_assignment, scenario_summary
 
 DEFAULT_SCENARIO = "techops_programme"
 console = Console(stderr=True)
@@ -67,7 +68,7 @@ def command_run(args: argparse.Namespace) -> int:
 
 
 def command_compare(args: argparse.Namespace) -> int:
-    from experiments.compare import OUTCOMES, compare
+    from cxsim.experiments.compare import OUTCOMES, compare
 
     scenarios = [load_scenario(name) for name in args.scenarios]
     names = [s.name for s in scenarios]
@@ -96,7 +97,7 @@ def command_compare(args: argparse.Namespace) -> int:
     table_path = out / "differences.csv"
     outputs.write_atomic(table_path, lambda p: result.differences.to_csv(p, index=False,
                                                                         float_format="%.6g"))
-    print_differences(result, names, dict(OUTCOMES))
+    print_differences(result, names, {c: metric(c).axis for c in OUTCOMES})
     console.print("wrote " + ", ".join(str(f) for f in [*files, table_path]))
     return 0
 
@@ -173,12 +174,12 @@ def build_parser() -> Parser:
     comparison.set_defaults(handler=command_compare)
     calibration = commands.add_parser(
         "calibrate", help="fit the default organisation to the TechOps Pro case")
-    from experiments import calibrate
+    from cxsim.experiments import calibrate
     calibrate.add_arguments(calibration)
     calibration.set_defaults(handler=calibrate.run)
     listing = commands.add_parser("scenarios", help="list the shipped scenarios")
     listing.set_defaults(handler=command_scenarios)
-    from experiments import dashboard, report, sweep_cli
+    from cxsim.experiments import dashboard, report, sweep_cli
 
     sweep_cli.register(commands)
     report.register(commands)

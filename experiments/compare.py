@@ -2,7 +2,7 @@
 
 Replicate i of every scenario runs on the same seed (base seed + i), so the paired difference
 ``scenario - reference`` of replicate i removes the noise the two runs share. The 95% interval of a
-mean difference is the t interval of the paired differences.
+mean difference is the t interval of the paired differences (``statistics.paired_interval``).
 """
 
 from __future__ import annotations
@@ -12,21 +12,15 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from experiments.runner import replicate_seeds, run_replicates
-from model import Scenario, load_scenario
+from cxsim.experiments.runner import replicate_seeds, run_replicates
+from cxsim.experiments.statistics import headline, paired_interval
+from cxsim.model import Scenario, load_scenario
 
-OUTCOMES = [
-    ("churn_annualised", "Logo churn, annualised (%)"),
-    ("revenue_churn_annualised", "Revenue churn, annualised (%)"),
-    ("nps_measured", "NPS, measured (-100 to 100)"),
-    ("nps_true", "NPS, all customers (-100 to 100)"),
-    ("revenue_retained", "Revenue retained, month-0 book (%)"),
-    ("culture_score", "Cultural assessment (1-5)"),
-    ("attrition_annualised", "Attrition, annualised (%)"),
-    ("cynicism", "Cynicism (0-100)"),
-]
+# The outcomes a comparison reports (words, units and direction from the catalogue).
+OUTCOMES: tuple[str, ...] = ("churn_annualised", "revenue_churn_annualised", "nps_measured",
+                             "nps_true", "revenue_retained", "culture_score",
+                             "attrition_annualised", "cynicism")
 
 
 @dataclass
@@ -61,16 +55,13 @@ def paired_differences(monthly: pd.DataFrame, reference: str, month: int,
     for name in monthly["scenario"].unique():
         mine = at.loc[name]
         for column in columns:
-            diff = (mine[column] - base[column]).to_numpy(float)
-            n = diff.size
-            half = (stats.t.ppf(0.975, n - 1) * diff.std(ddof=1) / np.sqrt(n)) if n > 1 else 0.0
+            diff = paired_interval(mine[column], base[column])
             rows.append({
                 "scenario": name, "outcome": column, "month": month,
-                "reference_mean": float(base[column].mean()),
-                "scenario_mean": float(mine[column].mean()),
-                "difference": float(diff.mean()),
-                "ci95_low": float(diff.mean() - half), "ci95_high": float(diff.mean() + half),
-                "replicates": n,
+                "reference_mean": headline(base[column]),
+                "scenario_mean": headline(mine[column]),
+                "difference": diff.mean, "ci95_low": diff.low, "ci95_high": diff.high,
+                "replicates": diff.n,
             })
     return pd.DataFrame(rows)
 
@@ -95,5 +86,5 @@ def compare(scenarios: Sequence[str | Scenario], replicates: int = 30, seed: int
         done += replicates
     monthly = pd.concat(frames, ignore_index=True)
     month = int(monthly["month"].max()) if month is None else month
-    differences = paired_differences(monthly, names[0], month, [c for c, _ in OUTCOMES])
+    differences = paired_differences(monthly, names[0], month, OUTCOMES)
     return Comparison(monthly, differences, loaded, seeds, month)

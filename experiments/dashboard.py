@@ -17,9 +17,9 @@ Mesa's SolaraViz steps one model instance; here every setting runs whole 12-mont
 app is a plain Solara page. It calls only :func:`model.load_scenario` and :func:`model.simulate`
 (about 50 ms a run, cached): no model logic lives here.
 
-``experiments.cli`` adds the subcommand with :func:`register`; ``python -m experiments.dashboard``
-runs it on its own. Solara is imported only when the server starts or the page is built, so
-importing this module (as the CLI does) stays cheap.
+``experiments.cli`` adds the subcommand with :func:`register`;
+``python -m cxsim.experiments.dashboard`` runs it on its own. Solara is imported only when
+the server starts or the page is built, so importing this module (as the CLI does) stays cheap.
 """
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ class Panel:
 
 
 def _target(column: str) -> float | None:
-    from model import TARGETS
+    from cxsim.model import TARGETS
 
     return TARGETS.get(column)
 
@@ -124,7 +124,7 @@ def base_values(scenario: str) -> dict[str, float]:
 
 @lru_cache(maxsize=64)
 def _base_values(scenario: str) -> tuple[tuple[str, float], ...]:
-    from model import load_scenario
+    from cxsim.model import load_scenario
 
     params = load_scenario(scenario).parameters
     return tuple((key, float(getattr(getattr(params, key.split(".")[0]), key.split(".")[1])))
@@ -133,7 +133,7 @@ def _base_values(scenario: str) -> tuple[tuple[str, float], ...]:
 
 @lru_cache(maxsize=64)
 def scenario_description(scenario: str) -> str:
-    from model import load_scenario
+    from cxsim.model import load_scenario
 
     return load_scenario(scenario).description
 
@@ -147,7 +147,7 @@ def changed_settings(scenario: str, values: dict[str, float]) -> dict[str, float
 
 @lru_cache(maxsize=2048)
 def _one_run(scenario: str, overrides: tuple[tuple[str, float], ...], seed: int):
-    from model import load_scenario, simulate
+    from cxsim.model import load_scenario, simulate
 
     loaded = load_scenario(scenario, dict(overrides), origin="dashboard")
     with _SIMULATE_LOCK:
@@ -307,7 +307,7 @@ def export_dir() -> Path:
 def export_scenario(scenario: str, changes: dict[str, float], directory: Path | None = None,
                     seed: int | None = None, replicates: int | None = None) -> Path:
     """Write the scenario file and check that it loads; returns its path."""
-    from model import load_scenario
+    from cxsim.model import load_scenario
 
     directory = Path(directory) if directory is not None else export_dir()
     directory.mkdir(parents=True, exist_ok=True)
@@ -375,7 +375,7 @@ def _build_page():
 
     import solara
 
-    from model import shipped_scenarios
+    from cxsim.model import shipped_scenarios
 
     names = sorted(shipped_scenarios())
     default = DEFAULT_SCENARIO if DEFAULT_SCENARIO in names else names[0]

@@ -1,66 +1,32 @@
 """Writing results: atomically, with provenance, as tables and charts.
 
-Every file is first written under a temporary name in the target directory and then renamed
-(``os.replace``), so a reader never sees a half-written file; a run that fails before writing
-leaves nothing behind.
+Every file goes through the one atomic writer (``files.py``): a reader never sees a
+half-written file, and a run that fails before writing leaves nothing behind.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import platform
-import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-import model
-from model import Scenario
+import cxsim
+from cxsim.experiments.files import write_atomic
+from cxsim.model import Scenario
+from cxsim.model.catalogue import metric
 
-HEADLINE = [
-    ("churn_annualised", "Logo churn, annualised", "%"),
-    ("revenue_churn_annualised", "Revenue churn, annualised", "%"),
-    ("nps_measured", "NPS, measured (survey)", "-100..100"),
-    ("nps_true", "NPS, true (all customers)", "-100..100"),
-    ("csat", "CSAT, satisfied customers", "%"),
-    ("revenue_retained", "Revenue retained (month-0 book)", "%"),
-    ("culture_score", "Cultural assessment score", "1-5"),
-    ("agree_customer_outcomes", "Agree 'we prioritise customer outcomes'", "%"),
-    ("interaction_rate", "Employee customer interaction, quarterly", "%"),
-    ("psychological_safety_score", "Psychological safety score", "1-5"),
-    ("enps", "Internal NPS for CX culture", "-100..100"),
-    ("engagement", "Engagement", "0-100"),
-    ("cynicism", "Cynicism", "0-100"),
-    ("change_fatigue", "Change fatigue", "0-100"),
-    ("attrition_annualised", "Attrition, annualised", "%"),
-    ("top_performer_attrition_annualised", "Top-performer attrition, annualised", "%"),
-    ("maturity_level", "Maturity level", "1-5"),
-]
-
-
-@contextmanager
-def atomic_path(path: Path) -> Iterator[Path]:
-    """A temporary path beside ``path`` that replaces it only if the block succeeds."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
-    try:
-        yield Path(temporary)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-
-
-def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
-    """Call ``write(temporary_path)`` and move the result to ``path``."""
-    with atomic_path(path) as temporary:
-        write(temporary)
+# The columns summarised by `cxsim run` (labels and units from the catalogue).
+SUMMARY_COLUMNS = (
+    "churn_annualised", "revenue_churn_annualised", "nps_measured", "nps_true", "csat",
+    "revenue_retained", "culture_score", "agree_customer_outcomes", "interaction_rate",
+    "psychological_safety_score", "enps", "engagement", "cynicism", "change_fatigue",
+    "attrition_annualised", "top_performer_attrition_annualised", "maturity_level",
+)
 
 
 def provenance(scenario: Scenario, seeds: list[int], command: list[str] | None = None) -> dict:
@@ -69,7 +35,7 @@ def provenance(scenario: Scenario, seeds: list[int], command: list[str] | None =
     import mesa
 
     return {
-        "cxsim_version": model.__version__,
+        "cxsim_version": cxsim.__version__,
         "mesa_version": mesa.__version__,
         "numpy_version": np.__version__,
         "python_version": platform.python_version(),
@@ -84,8 +50,9 @@ def summarise(monthly: pd.DataFrame, first: int = 0, last: int | None = None) ->
     spread across replicates (mean, standard deviation, 5th and 95th percentiles)."""
     last = int(monthly["month"].max()) if last is None else last
     out: dict[str, Any] = {}
-    for column, label, unit in HEADLINE:
-        entry: dict[str, Any] = {"label": label, "unit": unit}
+    for column in SUMMARY_COLUMNS:
+        m = metric(column)
+        entry: dict[str, Any] = {"label": m.title, "unit": m.unit, "better": m.better}
         for name, month in (("start", first), ("end", last)):
             values = monthly.loc[monthly["month"] == month, column].to_numpy(float)
             entry[name] = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib
@@ -10,19 +11,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from model import TARGETS
+from cxsim.model.catalogue import metric
 
-PANELS = [
-    ("churn_annualised", "Logo churn, annualised (%)"),
-    ("nps_measured", "NPS, measured (-100 to 100)"),
-    ("nps_true", "NPS, all customers (-100 to 100)"),
-    ("culture_score", "Cultural assessment (1-5)"),
-    ("psychological_safety_score", "Psychological safety (1-5)"),
-    ("interaction_rate", "Employees meeting customers, quarter (%)"),
-    ("engagement", "Engagement (0-100)"),
-    ("cynicism", "Cynicism (0-100)"),
-    ("change_fatigue", "Change fatigue (0-100)"),
-]
+PANELS: tuple[str, ...] = ("churn_annualised", "nps_measured", "nps_true", "culture_score",
+                           "psychological_safety_score", "interaction_rate", "engagement",
+                           "cynicism", "change_fatigue")
 COLOURS = ["#1f5aa6", "#c0392b", "#2e8b57", "#8e44ad", "#d68910", "#17a589"]
 
 
@@ -34,7 +27,7 @@ def band(frame: pd.DataFrame, column: str, low: float, high: float) -> pd.DataFr
 
 
 def trajectories(frames: dict[str, pd.DataFrame], path: Path, title: str,
-                 panels: list[tuple[str, str]] | None = None) -> None:
+                 panels: Sequence[str] | None = None) -> None:
     """Fan charts: one panel per metric; per scenario the median across replicates with 50% and
     90% bands, on shared axes; the 001 §8 target as a dashed line where there is one."""
     panels = panels or PANELS
@@ -44,7 +37,8 @@ def trajectories(frames: dict[str, pd.DataFrame], path: Path, title: str,
                              squeeze=False)
     for ax in axes.flat[len(panels):]:
         ax.set_visible(False)
-    for ax, (column, label) in zip(axes.flat, panels, strict=False):
+    for ax, column in zip(axes.flat, panels, strict=False):
+        m = metric(column)
         for colour, (name, frame) in zip(COLOURS, frames.items(), strict=False):
             outer = band(frame, column, 0.05, 0.95)
             inner = band(frame, column, 0.25, 0.75)
@@ -53,11 +47,11 @@ def trajectories(frames: dict[str, pd.DataFrame], path: Path, title: str,
             ax.fill_between(inner.index, inner["low"], inner["high"], color=colour, alpha=0.25,
                             linewidth=0)
             ax.plot(outer.index, outer["median"], color=colour, linewidth=2, label=name)
-        if column in TARGETS:
-            ax.axhline(TARGETS[column], color="#555555", linestyle="--", linewidth=1)
-            ax.annotate("target", (0, TARGETS[column]), textcoords="offset points",
+        if m.target is not None:
+            ax.axhline(m.target, color="#555555", linestyle="--", linewidth=1)
+            ax.annotate("target", (0, m.target), textcoords="offset points",
                         xytext=(2, 3), fontsize=8, color="#555555")
-        ax.set_title(label, fontsize=10)
+        ax.set_title(m.axis, fontsize=10)
         ax.grid(alpha=0.3)
         ax.set_xticks(range(0, int(max(f["month"].max() for f in frames.values())) + 1, 3))
     for ax in axes.flat:

@@ -22,7 +22,7 @@ the pack, and its provenance). The sections:
 Every file is rendered in memory first and then written atomically, so a failure leaves nothing
 half-written; bad input (an unknown scenario, a bad format name) raises
 :class:`model.ScenarioError` before anything runs. ``experiments.cli`` adds the command with
-:func:`register`; ``python -m experiments.report`` runs it on its own.
+:func:`register`; ``python -m cxsim.experiments.report`` runs it on its own.
 """
 
 from __future__ import annotations
@@ -52,12 +52,12 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
-from experiments.arguments import non_negative_int, positive_int
-from experiments.compare import Comparison, compare
-from experiments.outputs import provenance, write_atomic
-from model import TARGETS, Scenario, ScenarioError, load_scenario
-from model.parameters import Parameters
-from model.scenario import flatten_keys
+from cxsim.experiments.arguments import non_negative_int, positive_int
+from cxsim.experiments.compare import Comparison, compare
+from cxsim.experiments.outputs import provenance, write_atomic
+from cxsim.model import TARGETS, Scenario, ScenarioError, load_scenario
+from cxsim.model.parameters import Parameters
+from cxsim.model.scenario import flatten_keys
 
 ROOT = Path(__file__).resolve().parents[1]
 FORMATS = ("html", "pdf", "pptx")
@@ -1525,7 +1525,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m experiments.report SCENARIO ...`` (the same as ``cxsim report``)."""
+    """``python -m cxsim.experiments.report SCENARIO ...`` (the same as ``cxsim report``)."""
     argv = sys.argv[1:] if argv is None else argv
     parser = _Parser(prog="cxsim")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)

@@ -13,7 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pandas as pd
 
-from model import Scenario, simulate
+from cxsim.model import Scenario, simulate
 
 
 def replicate_seeds(base_seed: int, replicates: int) -> list[int]:

@@ -53,7 +53,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from model.scenario import ScenarioError, flatten_keys
+from cxsim.model.scenario import ScenarioError, flatten_keys
 
 MANIFEST = "manifest.json"
 POINTS = "points.parquet"
@@ -250,7 +250,7 @@ class Sweep:
 
     def identity(self) -> str:
         """A digest of everything that decides the runs and their results."""
-        from model import __version__
+        from cxsim import __version__
         spec = self.spec.model_dump(mode="json", exclude=set(ANALYSIS_KEYS))
         payload = {"format": FORMAT, "spec": spec, "base": self.base, "samples":
                    self.samples_sha256(), "months": self.months, "version": __version__,
@@ -260,7 +260,7 @@ class Sweep:
 
     def manifest(self) -> dict[str, Any]:
         """The provenance written next to the results."""
-        from model import __version__
+        from cxsim import __version__
         return {
             "format": FORMAT,
             "identity": self.identity(),
@@ -290,7 +290,7 @@ class Sweep:
 
 def model_source_sha256() -> str:
     """A digest of the model's source files: results of other model code are not mixed in."""
-    import model
+    import cxsim.model as model
 
     root = Path(model.__file__).resolve().parent
     digest = hashlib.sha256()
@@ -371,10 +371,10 @@ def build_sweep(spec: SweepFile, file: str = "<sweep>", text: str = "",
     prov: dict[str, Any]
     overrides = flatten_keys(spec.overrides)
     if spec.scenario is not None:
-        from model.cx_model import month_end_weeks
-        from model.metrics import COLUMNS
-        from model.parameters import parameter_table
-        from model.scenario import load_scenario, resolve
+        from cxsim.model.cx_model import month_end_weeks
+        from cxsim.model.metrics import COLUMNS
+        from cxsim.model.parameters import parameter_table
+        from cxsim.model.scenario import load_scenario, resolve
 
         path = resolve(spec.scenario, relative_to, file=file, key="scenario")
         scenario = load_scenario(path)
@@ -667,7 +667,7 @@ class ChunkResult:
 
 
 def _parameters_for(runner: Runner, values: np.ndarray) -> Any:
-    from model.parameters import Parameters
+    from cxsim.model.parameters import Parameters
 
     assert runner.base is not None
     data = dict(runner.base)
@@ -701,7 +701,7 @@ def run_chunk(chunk: Chunk) -> ChunkResult:
             model_seconds += time.perf_counter() - t0
             outputs[i] = [float(result[column]) for _, column, _, _ in runner.outputs]
     else:
-        from model.cx_model import CXCultureModel
+        from cxsim.model.cx_model import CXCultureModel
 
         params, last = None, None
         for i in range(n):
@@ -767,7 +767,7 @@ def _pool(chunks: list[Chunk], workers: int) -> Iterator[ChunkResult]:
 
     context = multiprocessing.get_context("forkserver")
     with contextlib.suppress(Exception):
-        context.set_forkserver_preload(["experiments.sweep", "model"])
+        context.set_forkserver_preload(["cxsim.experiments.sweep", "cxsim.model"])
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
     try:
         pending = set()

@@ -44,14 +44,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from experiments.sweep import (
+from cxsim.experiments.sweep import (
     LOWER_IS_BETTER,
     OutputSpec,
     Store,
     SweepFile,
     parse_outcome,
 )
-from model.scenario import ScenarioError
+from cxsim.model.scenario import ScenarioError
 
 MATERIAL = 0.05        # an index whose interval reaches this share of variance could matter
 CHART_PREFIXES = ("sobol", "sobol_s2", "morris", "tornado", "whatif", "oat")

@@ -3,7 +3,7 @@
     cxsim sweep FILE [--n N] [--replicates R] [--workers N] [--scheduler ADDRESS] [--out DIR]
     cxsim analyse DIR [--outcome "churn_m12 > 15"]
 
-``experiments.cli`` adds these with :func:`register`; ``python -m experiments.sweep_cli`` runs
+``experiments.cli`` adds these with :func:`register`; ``python -m cxsim.experiments.sweep_cli`` runs
 them on their own. Bad input prints one line, ``cxsim: error: FILE: KEY = VALUE: allowed``, on
 stderr and exits with 2.
 """
@@ -16,8 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from experiments.arguments import positive_int
-from model.scenario import ScenarioError
+from cxsim.experiments.arguments import positive_int
+from cxsim.model.scenario import ScenarioError
 
 
 def _guarded(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
@@ -36,7 +36,7 @@ def command_sweep(args: argparse.Namespace) -> int:
     """Run (or resume) a sweep, then analyse it."""
     from rich.console import Console
 
-    from experiments.sweep import default_out, default_workers, load_sweep, run_sweep
+    from cxsim.experiments.sweep import default_out, default_workers, load_sweep, run_sweep
 
     console = Console(stderr=True, soft_wrap=True)
     sweep = load_sweep(args.file, n=args.n, replicates=args.replicates)
@@ -54,7 +54,7 @@ def command_sweep(args: argparse.Namespace) -> int:
         return 1
     if args.no_analyse:
         return 0
-    from experiments.sweep_analysis import analyse
+    from cxsim.experiments.sweep_analysis import analyse
 
     result = analyse(out, outcome=args.outcome)
     console.print(f"analysis: {result.report}")
@@ -65,7 +65,7 @@ def command_analyse(args: argparse.Namespace) -> int:
     """Analyse a sweep directory: indices, charts, ranking, scenario discovery."""
     from rich.console import Console
 
-    from experiments.sweep_analysis import analyse
+    from cxsim.experiments.sweep_analysis import analyse
 
     result = analyse(args.directory, outcome=args.outcome)
     print(result.summary())
@@ -118,7 +118,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m experiments.sweep_cli sweep|analyse ...``."""
+    """``python -m cxsim.experiments.sweep_cli sweep|analyse ...``."""
     parser = _Parser(prog="cxsim")
     register(parser.add_subparsers(dest="command", required=True, parser_class=_Parser))
     args = parser.parse_args(argv)

@@ -2,9 +2,9 @@
 
 The stable API for notebooks and the other layers::
 
-    from model import load_scenario, simulate
+    from cxsim.model import load_scenario, simulate
     scenario = load_scenario("techops_programme", overrides={"levers.psychological_safety": 0.8})
-    monthly = simulate(scenario, seed=0)   # one row per month, columns in model.metrics.COLUMNS
+    monthly = simulate(scenario, seed=0)   # one row per month, columns in cxsim.model.METRICS
 """
 
 from __future__ import annotations
@@ -13,17 +13,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from model.agents import Customer, Employee, Manager
-from model.cx_model import CXCultureModel
-from model.metrics import COLUMNS, TARGETS
-from model.parameters import Parameters
-from model.scenario import Scenario, ScenarioError, load_scenario, shipped_scenarios
+from cxsim.model.agents import Customer, Employee, Manager
+from cxsim.model.catalogue import METRICS, TARGETS, Metric, metric
+from cxsim.model.cx_model import CXCultureModel
+from cxsim.model.metrics import COLUMNS
+from cxsim.model.parameters import Parameters
+from cxsim.model.scenario import Scenario, ScenarioError, load_scenario, shipped_scenarios
 
 __all__ = [
-    "COLUMNS", "TARGETS", "CXCultureModel", "Customer", "Employee", "Manager", "Parameters",
-    "Scenario", "ScenarioError", "load_scenario", "shipped_scenarios", "simulate",
+    "COLUMNS", "METRICS", "TARGETS", "CXCultureModel", "Customer", "Employee", "Manager",
+    "Metric", "Parameters", "Scenario", "ScenarioError", "load_scenario", "metric",
+    "shipped_scenarios", "simulate",
 ]
-__version__ = "0.1.0"
 
 
 def simulate(scenario: Scenario | Parameters | str | Path, seed: int = 0) -> pd.DataFrame:

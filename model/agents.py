@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import mesa
 
-from model.mechanisms import workforce
+from cxsim.model.mechanisms import workforce
 
 
 def _view(group: str, attribute: str, index: str = "slot") -> property:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from model.agents import Customer, Employee, Manager
-from model.leadership import RITUALS, weekly_policy
-from model.mechanisms import (
+from cxsim.model.agents import Customer, Employee, Manager
+from cxsim.model.leadership import RITUALS, weekly_policy
+from cxsim.model.mechanisms import (
     churn,
     customer_experience,
     engagement,
@@ -20,9 +20,9 @@ from model.mechanisms import (
     voice,
     workforce,
 )
-from model.metrics import Tally, monthly_row
-from model.parameters import Parameters
-from model.state import SILENT, SURFACED, init_customers, init_pain_points, init_people
+from cxsim.model.metrics import Tally, monthly_row
+from cxsim.model.parameters import Parameters
+from cxsim.model.state import SILENT, SURFACED, init_customers, init_pain_points, init_people
 
 
 def month_end_weeks(weeks: int) -> dict[int, int]:

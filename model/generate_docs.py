@@ -1,4 +1,5 @@
-"""Write the generated reference pages: ``python -m model.generate_docs [DOCS_DIR]``.
+"""Write the generated reference pages: ``python -m cxsim.model.generate_docs [DOCS_DIR]``
+(default ``docs``, run from the checkout).
 
 docs/parameters.md comes from the parameter schema, docs/outputs.md from the output columns; a
 test fails when either is stale.
@@ -10,9 +11,9 @@ import json
 import sys
 from pathlib import Path
 
-from model.metrics import markdown_columns
-from model.parameters import markdown_table
-from model.scenario import SCENARIO_DIR
+from cxsim.model.catalogue import markdown_columns
+from cxsim.model.parameters import markdown_table
+from cxsim.model.scenario import SCENARIO_DIR
 
 
 def calibrated_values() -> dict[str, float]:
@@ -36,4 +37,4 @@ def main(docs: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[1] / "docs")
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("docs"))

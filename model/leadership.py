@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.parameters import CX_INITIATIVES, Initiative, InitiativeKinds, Parameters
+from cxsim.model.parameters import CX_INITIATIVES, Initiative, InitiativeKinds, Parameters
 
 RITUALS = ("story_sharing", "customer_friday", "immersion_rotations", "advisory_board",
            "blameless_postmortems", "journey_maps")

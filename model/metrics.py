@@ -13,85 +13,17 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from model.mechanisms.churn import churn_probability, recommend_score
-from model.mechanisms.measurement import manager_view, net_promoter_score
-from model.mechanisms.rituals import ONBOARDING_WEEKS
-from model.mechanisms.workforce import weekly_hazard
+from cxsim.model.catalogue import METRICS, maturity_level
+from cxsim.model.mechanisms.churn import churn_probability, recommend_score
+from cxsim.model.mechanisms.measurement import manager_view, net_promoter_score
+from cxsim.model.mechanisms.rituals import ONBOARDING_WEEKS
+from cxsim.model.mechanisms.workforce import weekly_hazard
 
 QUARTER_WEEKS = 13
 HIGH_RATING = 0.8
 
-# 001 §8 "Metrics That Matter": column -> target (higher is better for all of them).
-TARGETS: dict[str, float] = {
-    "culture_score": 4.0,
-    "leadership_customer_time": 20.0,
-    "decision_evidence_ratio": 80.0,
-    "interaction_rate": 60.0,
-    "story_sharing_per_week": 3.0,
-    "onboarding_immersion": 100.0,
-    "collaboration_index": 4.0,
-    "psychological_safety_score": 4.2,
-    "recognition_share": 50.0,
-    "ritual_participation": 70.0,
-    "postmortem_coverage": 100.0,
-    "enps": 40.0,
-}
-
-# column -> (unit, meaning)
-COLUMNS: dict[str, tuple[str, str]] = {
-    "month": ("month", "0 = the state before week 1, then 1..12 (end of each month)"),
-    "week": ("week", "week at which the row is taken"),
-    "nps_measured": ("-100..100", "NPS of the latest customer survey's respondents"),
-    "nps_true": ("-100..100", "NPS over all active customers (what the survey estimates)"),
-    "churn_monthly": ("%", "customers active at the month's start who churned in the month"),
-    "churn_annualised": ("%", "logo churn run-rate: mean renewal churn probability of active "
-                              "customers, from their satisfaction record and open problems"),
-    "revenue_churn_annualised": ("%", "revenue churn run-rate: the same, weighted by value"),
-    "churned_customers": ("accounts", "customers lost in the month"),
-    "customers_won": ("accounts", "new accounts won in the month (sales and referrals)"),
-    "customers_active": ("accounts", "active customers at the month's end"),
-    "revenue_retained": ("%", "annual contract value of the month-0 accounts still active, over "
-                              "their value at month 0"),
-    "csat": ("%", "active customers with satisfaction >= 0.7 (4-5 on a 5-point scale)"),
-    "satisfaction": ("0-100", "mean satisfaction of active customers"),
-    "survey_response_rate": ("%", "share of active customers who answered the latest survey"),
-    "culture_score": ("1-5", "cultural assessment score over 10 dimensions (001 §12 template 1): "
-                             "floor + (5 - floor) x mean x (1 - tint x cynicism)"),
-    "agree_customer_outcomes": ("%", "employees who agree 'we prioritise customer outcomes'"),
-    "leadership_customer_time": ("%", "executive calendar time with customers"),
-    "decision_evidence_ratio": ("%", "decisions backed by customer evidence"),
-    "interaction_rate": ("%", "employees with direct customer contact (rituals, rotations, "
-                              "immersion) in the last 13 weeks"),
-    "story_sharing_per_week": ("stories/week", "customer stories shared company-wide"),
-    "onboarding_immersion": ("%", "hires of 4 to 13 weeks ago who completed customer immersion"),
-    "collaboration_index": ("1-5", "cross-functional collaboration around customer outcomes"),
-    "psychological_safety_score": ("1-5", "mean perceived safety to surface customer problems"),
-    "recognition_share": ("%", "recognition tied to customer impact (incentive alignment)"),
-    "ritual_participation": ("%", "employees who took part in a customer ritual in the month"),
-    "postmortem_coverage": ("%", "customer escalations followed by a blameless post-mortem"),
-    "enps": ("-100..100", "internal NPS for the customer-centric culture"),
-    "engagement": ("0-100", "mean engagement"),
-    "cynicism": ("0-100", "mean cynicism"),
-    "change_fatigue": ("0-100", "mean change fatigue"),
-    "orientation": ("0-100", "mean customer orientation"),
-    "load": ("% of capacity", "weekly load: day job plus initiatives"),
-    "say_do_gap": ("0-100", "rhetoric not backed by action"),
-    "attrition_annualised": ("%", "attrition run-rate of all staff"),
-    "frontline_attrition_annualised": ("%", "attrition run-rate of frontline staff"),
-    "top_performer_attrition_annualised": ("%", "attrition run-rate of top performers"),
-    "leavers": ("people", "people who left in the month"),
-    "headcount": ("people", "filled posts at the month's end"),
-    "problems_surfaced": ("pain points", "problems surfaced by voice in the month"),
-    "problems_fixed": ("pain points", "problems fixed in the month"),
-    "problems_silent": ("pain points", "open problems nobody has surfaced (month's end)"),
-    "problems_open": ("pain points", "open problems, surfaced or silent (month's end)"),
-    "speak_up_rate": ("%", "problems met that were voiced, in the month"),
-    "blame_responses": ("events", "messengers blamed in the month"),
-    "maturity_level": ("1-5", "CX culture maturity level (001 §4), rubric in docs/ODD.md"),
-    "managers_rate_highly_customer_centric": ("%", "managers rating the organisation >= 0.8"),
-    "customers_rate_highly_customer_centric": ("%", "customers rating it >= 0.8 (satisfaction)"),
-    "perception_gap": ("points", "managers' minus customers' share rating it highly"),
-}
+# column -> (unit, meaning), in table order; the words live in the catalogue.
+COLUMNS: dict[str, tuple[str, str]] = {m.name: (m.unit, m.meaning) for m in METRICS}
 
 
 @dataclass
@@ -131,25 +63,6 @@ def mean_of(values: np.ndarray) -> float:
 def share(mask: np.ndarray) -> float:
     """Percent of True in a boolean array; 0 when empty."""
     return 100.0 * float(mask.mean()) if mask.size else 0.0
-
-
-def maturity_level(row: dict[str, float]) -> int:
-    """The maturity level of 001 §4, by cumulative thresholds on the dashboard metrics."""
-    met = sum(row[k] >= target for k, target in TARGETS.items())
-    rungs = [
-        row["culture_score"] >= 2.0,                                        # 2: CX-aware
-        row["culture_score"] >= 2.75 and row["interaction_rate"] >= 30
-        and row["story_sharing_per_week"] >= 1 and row["leadership_customer_time"] >= 5,
-        row["culture_score"] >= 3.5 and row["recognition_share"] >= 40
-        and row["decision_evidence_ratio"] >= 60 and row["leadership_customer_time"] >= 15,
-        row["culture_score"] >= 4.2 and met >= 10,                          # 5: CX-first
-    ]
-    level = 1
-    for ok in rungs:
-        if not ok:
-            break
-        level += 1
-    return level
 
 
 def monthly_row(model, month: int) -> dict[str, float]:
@@ -262,21 +175,3 @@ def culture_score(row: dict[str, float], orientation: float, safety: float, cyni
     dimensions.append(sum(dimensions) / len(dimensions))          # overall rating
     mean = sum(dimensions) / len(dimensions)
     return floor + (5.0 - floor) * float(mean) * (1 - tint * cynicism)
-
-
-def markdown_columns() -> str:
-    """docs/outputs.md: every output column with its unit and meaning."""
-    lines = [
-        "# Output columns",
-        "",
-        "Generated from `model/metrics.py` by `python -m model.generate_docs`; do not edit.",
-        "One row per month: month 0 is the state before week 1, month m is taken at the end of",
-        "week round(52 m / 12). Targets are those of 001 §8 (\"Metrics That Matter\").",
-        "",
-        "| column | unit | meaning | target |",
-        "|---|---|---|---|",
-    ]
-    for name, (unit, meaning) in COLUMNS.items():
-        target = TARGETS.get(name, "")
-        lines.append(f"| `{name}` | {unit} | {meaning} | {target} |")
-    return "\n".join(lines) + "\n"

@@ -4,7 +4,7 @@ Each field carries its name, unit, range (``ge``/``le``), default and source (a 
 section, a reference from MODEL_BRIEF section 8, or the word "assumption"). Scenario files,
 ``--set`` and ``overrides`` use the dotted keys this schema defines, for example
 ``levers.psychological_safety``. ``docs/parameters.md`` is generated from it
-(``python -m model.generate_docs``).
+(``python -m cxsim.model.generate_docs``).
 
 Seed files are abbreviated: 001 = ``001_1394b532eeb39613.txt`` ("Building a CX-First Culture"),
 003 = ``003_d9dd09060764bec0.txt`` ("Customer Experience Leaders"), 004 =
@@ -634,7 +634,7 @@ def markdown_table(calibrated: dict[str, float] | None = None) -> str:
         "# Parameters",
         "",
         "Generated from `model/parameters.py` and `scenarios/calibration_record.json` by",
-        "`python -m model.generate_docs`; do not edit. *default* is the schema's value;",
+        "`python -m cxsim.model.generate_docs`; do not edit. *default* is the schema's value;",
         "*calibrated* is the value `cxsim calibrate` fitted to the TechOps Pro case and wrote into",
         "`scenarios/baseline.toml`, which every shipped scenario extends (docs/validation.md).",
         "Seed files: 001 = `001_1394b532eeb39613.txt`, 003 = `003_d9dd09060764bec0.txt`,",

@@ -2,9 +2,18 @@
 
 A scenario file has the metadata keys ``name``, ``description``, ``source``, ``extends`` and
 ``timeline_mode`` ("append", the default, adds its ``[[timeline]]`` entries to the parent's;
-"replace" starts the timeline afresh), and any section of :class:`model.parameters.Parameters`.
+"replace" starts the timeline afresh), and any section of
+:class:`cxsim.model.parameters.Parameters`.
 Every error is a :class:`ScenarioError` whose text is one line naming the file, the key, the value
 and what is allowed.
+
+Where scenarios are found: a name (``techops_programme``) is looked up in the user's scenario
+folders, then among the shipped scenarios (package data of ``cxsim.scenarios``, read through
+:mod:`importlib.resources`); a path (anything with a ``/`` or ending in ``.toml``) is that file.
+The user's folders are those named by :func:`use_scenario_dirs` (the ``--scenarios DIR`` option)
+or, failing that, by the environment variable ``CXSIM_SCENARIOS`` (folders separated by
+``os.pathsep``). A scenario's ``extends`` by name looks first in the extending file's own folder,
+so a folder of scenarios can extend each other and the shipped ones.
 """
 
 from __future__ import annotations
@@ -16,26 +25,22 @@ import hashlib
 import json
 import os
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
-from model.parameters import Parameters, valid_keys
+from cxsim.model.errors import ScenarioError, translate
+from cxsim.model.parameters import Parameters, valid_keys
 
 METADATA_KEYS = ("name", "description", "source", "extends", "timeline_mode")
-SCENARIO_DIR = Path(os.environ.get("CXSIM_SCENARIOS", Path(__file__).resolve().parents[1] /
-                                   "scenarios"))
-
-
-class ScenarioError(ValueError):
-    """Bad scenario input; ``str()`` is the one line a user sees."""
-
-    def __init__(self, file: str | Path, key: str, value: Any, allowed: str) -> None:
-        self.file, self.key, self.value, self.allowed = str(file), key, value, allowed
-        shown = value if isinstance(value, str) and value.startswith("<") else repr(value)
-        super().__init__(f"{self.file}: {key} = {shown}: {allowed}")
+# The shipped scenarios. pip installs packages as plain files, so the resource folder is a path.
+SCENARIO_DIR = Path(str(files("cxsim.scenarios")))
+SCENARIOS_ENV = "CXSIM_SCENARIOS"
+_user_dirs: tuple[Path, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -77,9 +82,26 @@ class Scenario:
                         {**self.overrides, **overrides})
 
 
+def use_scenario_dirs(dirs: Sequence[str | Path] | None) -> None:
+    """Name the user's scenario folders for this process (``None``: back to ``CXSIM_SCENARIOS``)."""
+    global _user_dirs
+    _user_dirs = None if dirs is None else tuple(Path(d) for d in dirs)
+
+
+def user_scenario_dirs() -> tuple[Path, ...]:
+    """The user's scenario folders, searched before the shipped scenarios."""
+    if _user_dirs is not None:
+        return _user_dirs
+    return tuple(Path(d) for d in os.environ.get(SCENARIOS_ENV, "").split(os.pathsep) if d)
+
+
 def shipped_scenarios() -> dict[str, Path]:
-    """Shipped scenario names and files."""
-    return {p.stem: p for p in sorted(SCENARIO_DIR.glob("*.toml"))}
+    """Scenario names and files: the shipped ones and, in their place where a name repeats, those
+    of the user's scenario folders."""
+    found = {p.stem: p for p in sorted(SCENARIO_DIR.glob("*.toml"))}
+    for folder in reversed(user_scenario_dirs()):
+        found.update({p.stem: p for p in sorted(folder.glob("*.toml"))})
+    return dict(sorted(found.items()))
 
 
 def scenario_summary(path: Path) -> tuple[str, str]:
@@ -94,19 +116,23 @@ def resolve(scenario: str | Path, relative_to: Path | None = None, *, file: str 
             key: str = "scenario") -> Path:
     """A scenario name or path to an existing file."""
     text = str(scenario)
-    candidates = []
-    if relative_to is not None:
-        candidates.append(relative_to / text)
-        candidates.append(relative_to / f"{text}.toml")
-    candidates += [Path(text), SCENARIO_DIR / f"{text}.toml"]
-    for candidate in candidates:
+    if isinstance(scenario, Path) or "/" in text or os.sep in text or text.endswith(".toml"):
+        path = Path(text)
+        if relative_to is not None and not path.is_absolute():
+            path = relative_to / path
+        if path.is_file():
+            return path
+        raise ScenarioError(file, key, text, "no such scenario file")
+    folders = [*([relative_to] if relative_to is not None else []), *user_scenario_dirs(),
+               SCENARIO_DIR]
+    for candidate in (folder / f"{text}.toml" for folder in folders):
         if candidate.is_file():
             return candidate
     names = sorted(shipped_scenarios())
     near = difflib.get_close_matches(text, names, n=1)
     hint = f" (did you mean {near[0]!r}?)" if near else ""
     raise ScenarioError(file, key, text,
-                        f"not a file or a shipped scenario; shipped: {', '.join(names)}{hint}")
+                        f"not a known scenario name; known: {', '.join(names)}{hint}")
 
 
 def load_scenario(scenario: str | Path, overrides: dict[str, Any] | None = None,
@@ -251,44 +277,5 @@ def _validate(data: dict, origins: dict[str, str], default_origin: str) -> Param
     try:
         return Parameters.model_validate(data)
     except ValidationError as error:
-        errors = error.errors()
-        first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
-        loc = first["loc"]
-        key = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in loc).replace(".[", "[")
-        raise ScenarioError(_origin_of(key, origins, default_origin), key,
-                            first.get("input"), _allowed(loc, first)) from None
-
-
-def _allowed(loc: tuple, error: dict) -> str:
-    """What a field allows, in words, from the schema."""
-    info = None
-    model: Any = Parameters
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        if isinstance(model, type) and issubclass(model, BaseModel) and part in model.model_fields:
-            info = model.model_fields[part]
-            annotation = info.annotation
-            args = getattr(annotation, "__args__", ())
-            nested = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
-            model = nested[0] if nested else annotation
-        else:
-            info = None
-            break
-    if error["type"] == "extra_forbidden":
-        return "unknown key; see docs/parameters.md"
-    if error["type"] == "missing":
-        return "required"
-    if error["type"] == "literal_error":
-        return f"one of {error['ctx']['expected']}"
-    if info is None:
-        return error["msg"]
-    kind = {int: "a whole number", float: "a number", bool: "true or false",
-            str: "a string"}.get(info.annotation, error["msg"])
-    low = high = None
-    for meta in info.metadata:
-        low = getattr(meta, "ge", low)
-        high = getattr(meta, "le", high)
-    if low is not None and high is not None:
-        return f"{kind} from {low} to {high}"
-    return kind
+        raise translate(error, Parameters, default_origin,
+                        lambda key: _origin_of(key, origins, default_origin)) from None

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.parameters import Parameters
+from cxsim.model.parameters import Parameters
 
 FRONTLINE, PRODUCT, BACK_OFFICE = 0, 1, 2
 NOT_ARRIVED, SILENT, SURFACED, FIXED = 0, 1, 2, 3

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from model import CXCultureModel, Parameters, load_scenario
+from cxsim.model import CXCultureModel, Parameters, load_scenario
 
 SMALL = {"organisation.employees": 60, "organisation.customers": 40}
 

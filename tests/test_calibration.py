@@ -7,8 +7,8 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
-from experiments import calibrate
-from model import load_scenario
+from cxsim.experiments import calibrate
+from cxsim.model import load_scenario
 
 
 @pytest.fixture(scope="module")

@@ -10,14 +10,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from model import COLUMNS, shipped_scenarios
+from cxsim.model import COLUMNS, shipped_scenarios
 
 SMALL = ["--set", "organisation.employees=90", "--set", "organisation.customers=60"]
 
 
 def cxsim(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "experiments.cli", *args], capture_output=True,
-                          text=True, cwd=cwd, timeout=300)
+    return subprocess.run([sys.executable, "-m", "cxsim.experiments.cli", *args],
+                          capture_output=True, text=True, cwd=cwd, timeout=300)
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +120,7 @@ def test_scenarios_lists_every_shipped_scenario() -> None:
 
 
 def test_shipped_scenarios_all_load_and_run() -> None:
-    from model import load_scenario, simulate
+    from cxsim.model import load_scenario, simulate
 
     for name in shipped_scenarios():
         scenario = load_scenario(name, {"organisation.employees": 60,

@@ -33,8 +33,8 @@ from pathlib import Path
 
 import pytest
 
-from experiments import dashboard
-from model import load_scenario
+from cxsim.experiments import dashboard
+from cxsim.model import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -81,8 +81,8 @@ def server(tmp_path: Path):
     log = (tmp_path / "server.log").open("wb")
     env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "experiments.dashboard", "--host", "127.0.0.1", "--port", str(port),
-         "--export-dir", str(exports)],
+        [sys.executable, "-m", "cxsim.experiments.dashboard", "--host", "127.0.0.1", "--port",
+         str(port), "--export-dir", str(exports)],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}/"
     try:

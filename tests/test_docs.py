@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from model.generate_docs import PAGES
-from model.metrics import COLUMNS
-from model.parameters import parameter_table
+from cxsim.model.generate_docs import PAGES
+from cxsim.model.metrics import COLUMNS
+from cxsim.model.parameters import parameter_table
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_generated_pages_are_fresh() -> None:
     for name, render in PAGES.items():
         assert (ROOT / "docs" / name).read_text() == render(), (
-            f"docs/{name} is stale: run python -m model.generate_docs")
+            f"docs/{name} is stale: run python -m cxsim.model.generate_docs")
 
 
 def test_every_parameter_has_unit_range_and_source() -> None:

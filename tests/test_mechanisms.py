@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from model import TARGETS, Parameters
-from model.mechanisms import (
+from cxsim.model import TARGETS, Parameters
+from cxsim.model.mechanisms import (
     churn,
     customer_experience,
     engagement,
@@ -27,8 +27,8 @@ from model.mechanisms import (
     voice,
     workforce,
 )
-from model.metrics import maturity_level
-from model.parameters import (
+from cxsim.model.metrics import maturity_level
+from cxsim.model.parameters import (
     Churn,
     CustomerExperience,
     Load,
@@ -38,8 +38,8 @@ from model.parameters import (
     Social,
     Voice,
 )
-from model.parameters import Engagement as EngagementParams
-from model.state import SILENT, SURFACED
+from cxsim.model.parameters import Engagement as EngagementParams
+from cxsim.model.state import SILENT, SURFACED
 
 GRID = np.linspace(0.0, 1.0, 11)
 P = Parameters()

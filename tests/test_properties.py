@@ -13,8 +13,8 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from model import COLUMNS, CXCultureModel, load_scenario, simulate
-from model.cx_model import month_end_weeks
+from cxsim.model import COLUMNS, CXCultureModel, load_scenario, simulate
+from cxsim.model.cx_model import month_end_weeks
 
 unit = st.floats(0.0, 1.0, allow_nan=False)
 

@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments import report
-from experiments.compare import compare
-from model import TARGETS, ScenarioError, load_scenario
+from cxsim.experiments import report
+from cxsim.experiments.compare import compare
+from cxsim.model import TARGETS, ScenarioError, load_scenario
 
 SMALL = {"organisation.employees": 90, "organisation.customers": 60}
 
@@ -175,7 +175,7 @@ def small_scenarios(directory: Path) -> tuple[Path, Path]:
     return programme, base
 
 
-def run(*args: str, module: str = "experiments.report") -> subprocess.CompletedProcess:
+def run(*args: str, module: str = "cxsim.experiments.report") -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", module, *args], capture_output=True, text=True,
                           timeout=300)
 
@@ -217,7 +217,7 @@ def test_parse_formats() -> None:
 
 
 def test_cxsim_report_is_wired_into_the_cli(tmp_path) -> None:
-    from experiments.cli import build_parser
+    from cxsim.experiments.cli import build_parser
 
     parser = build_parser()
     commands = next(a for a in parser._actions if a.dest == "command")

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model import Customer, CXCultureModel, Employee, Manager, load_scenario, simulate
+from cxsim.model import Customer, CXCultureModel, Employee, Manager, load_scenario, simulate
 
 SMALL = {"organisation.employees": 60, "organisation.customers": 40}
 
@@ -244,7 +244,7 @@ def test_simulate_leaves_no_model_behind():
 
     from mesa import Agent
 
-    from model import simulate
+    from cxsim.model import simulate
 
     before = len(Agent._ids)
     for seed in range(3):

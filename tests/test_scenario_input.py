@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from model import Parameters, ScenarioError, load_scenario, simulate
-from model.scenario import SCENARIO_DIR
+from cxsim.model import Parameters, ScenarioError, load_scenario, simulate
+from cxsim.model.scenario import SCENARIO_DIR
 
 
 def write(directory: Path, name: str, text: str) -> Path:
@@ -118,7 +118,7 @@ class TestFiles:
     def test_missing_extends_target(self, tmp_path):
         path = write(tmp_path, "orphan.toml", 'extends = "no_such_parent"\n')
         check_message(fails(path), path, "extends", "'no_such_parent'",
-                      "not a file or a shipped scenario", "baseline")
+                      "not a known scenario name", "baseline")
 
     def test_extends_typo_suggests_shipped_name(self, tmp_path):
         path = write(tmp_path, "near.toml", 'extends = "baselin"\n')
@@ -141,7 +141,7 @@ class TestFiles:
     def test_unknown_scenario_name(self):
         error = fails("no_such_scenario_anywhere")
         check_message(error, "<command line>", "scenario", "'no_such_scenario_anywhere'",
-                      "not a file or a shipped scenario", "baseline")
+                      "not a known scenario name", "baseline")
 
     def test_unknown_scenario_name_suggests(self):
         error = fails("techops_programe")

@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from experiments.compare import compare
-from model import load_scenario, shipped_scenarios
-from model.parameters import Parameters
+from cxsim.experiments.compare import compare
+from cxsim.model import load_scenario, shipped_scenarios
+from cxsim.model.parameters import Parameters
 
 # What a scenario may change: levers, anti-patterns, risks and the timeline.
 LEVER_SECTIONS = {"levers", "anti_patterns", "risks", "timeline"}

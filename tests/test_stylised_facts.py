@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from experiments.compare import compare, covered_month
-from model import load_scenario
+from cxsim.experiments.compare import compare, covered_month
+from cxsim.model import load_scenario
 
 REPLICATES = 12
 

@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments import sweep_cli
-from experiments.sweep import Store, load_sweep, read_runs, run_seed, run_sweep
-from experiments.sweep_analysis import analyse, load_results, sobol_indices
-from model import ScenarioError
+from cxsim.experiments import sweep_cli
+from cxsim.experiments.sweep import Store, load_sweep, read_runs, run_seed, run_sweep
+from cxsim.experiments.sweep_analysis import analyse, load_results, sobol_indices
+from cxsim.model import ScenarioError
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL_ORG = """
@@ -140,7 +140,7 @@ def test_store_refuses_a_different_sweep(small: tuple[Path, pd.DataFrame],
 def test_kill_and_resume_of_a_real_process(tmp_path: Path) -> None:
     path = sobol_file(tmp_path, n=8, replicates=3, name="killme")   # 40 points x 3 = 120 runs
     out = tmp_path / "killed"
-    command = [sys.executable, "-m", "experiments.sweep_cli", "sweep", str(path), "--out",
+    command = [sys.executable, "-m", "cxsim.experiments.sweep_cli", "sweep", str(path), "--out",
                str(out), "--workers", "1", "--chunk-size", "2", "--no-analyse", "--quiet"]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE, start_new_session=True)
@@ -174,7 +174,7 @@ def test_sobol_of_ishigami_matches_the_analytic_indices(tmp_path: Path) -> None:
     bounds = "low = -3.141592653589793\nhigh = 3.141592653589793"
     path.write_text(f"""
 name = "ishigami"
-function = "experiments.sweep:ishigami"
+function = "cxsim.experiments.sweep:ishigami"
 method = "sobol"
 n = 1024
 seed = 3

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.parameters import Churn
+from cxsim.model.parameters import Churn
 
 
 def churn_probability(record: np.ndarray, problem_load: np.ndarray,

@@ -26,8 +26,8 @@ import math
 
 import numpy as np
 
-from model.mechanisms import workforce
-from model.parameters import CustomerExperience
+from cxsim.model.mechanisms import workforce
+from cxsim.model.parameters import CustomerExperience
 
 
 def service_quality(skill: np.ndarray, orientation: np.ndarray, engagement: np.ndarray,

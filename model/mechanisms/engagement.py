@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.parameters import Engagement
+from cxsim.model.parameters import Engagement
 
 
 def anchor_for(engagement: np.ndarray, cynicism: np.ndarray, fatigue: np.ndarray,

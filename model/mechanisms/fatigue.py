@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.parameters import Load
+from cxsim.model.parameters import Load
 
 
 def weekly_load(base_load: float, initiative_load: float) -> float:

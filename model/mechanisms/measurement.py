@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.mechanisms.churn import recommend_score
-from model.parameters import Measurement
+from cxsim.model.mechanisms.churn import recommend_score
+from cxsim.model.parameters import Measurement
 
 
 def net_promoter_score(scores: np.ndarray) -> float:

@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.leadership import RITUALS
-from model.parameters import Rituals
+from cxsim.model.leadership import RITUALS
+from cxsim.model.parameters import Rituals
 
 ONBOARDING_WEEKS = 4
 

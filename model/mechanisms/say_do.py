@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.parameters import SayDo
+from cxsim.model.parameters import SayDo
 
 
 def doing(commitment: float, incentive_change: float, action_change: float, weight: float) -> float:

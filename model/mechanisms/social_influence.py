@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.parameters import Social
+from cxsim.model.parameters import Social
 
 
 def team_means(values: np.ndarray, team: np.ndarray, weights: np.ndarray, team_weight: np.ndarray,

@@ -38,8 +38,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.parameters import Voice
-from model.state import FIXED, NOT_ARRIVED, SILENT, SURFACED
+from cxsim.model.parameters import Voice
+from cxsim.model.state import FIXED, NOT_ARRIVED, SILENT, SURFACED
 
 
 def speak_up_probability(safety: np.ndarray, orientation: np.ndarray, cynicism: np.ndarray,

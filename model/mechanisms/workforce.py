@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.mechanisms.engagement import anchor_for
-from model.parameters import Parameters
-from model.state import NEVER, People
+from cxsim.model.mechanisms.engagement import anchor_for
+from cxsim.model.parameters import Parameters
+from cxsim.model.state import NEVER, People
 
 TOP_PERFORMER_SKILL = 0.15
 

@@ -1,0 +1,71 @@
+"""The one interval function and the one headline statistic.
+
+Every figure a person reads is the **mean across replicates** (``HEADLINE_STATISTIC``), with the
+95% t interval of that mean; a difference between two scenarios is the mean of the paired
+differences of replicates run on the same seeds (common random numbers), with the 95% t interval
+of the paired differences. Every command, the dashboard, the board pack and the notebooks run
+``DEFAULT_REPLICATES`` replicates from seed ``DEFAULT_SEED`` unless told otherwise, so that they
+print the same number for the same scenario.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+HEADLINE_STATISTIC = "mean"
+DEFAULT_REPLICATES = 30
+DEFAULT_SEED = 0
+CONFIDENCE = 0.95
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A mean and its two-sided interval."""
+
+    mean: float
+    low: float
+    high: float
+    n: int
+    level: float = CONFIDENCE
+
+    def excludes_zero(self) -> bool:
+        return self.low > 0 or self.high < 0
+
+    def text(self, decimals: int = 1, signed: bool = False) -> str:
+        """'mean [low, high]'."""
+        f = f"{{:{'+' if signed else ''}.{decimals}f}}"
+        return f"{f.format(self.mean)} [{f.format(self.low)}, {f.format(self.high)}]"
+
+
+def mean_interval(values: np.ndarray | pd.Series | list[float],
+                  level: float = CONFIDENCE) -> Interval:
+    """The mean of ``values`` and its t interval (scipy.stats.t); a single value has a
+    zero-width interval, no value a NaN one."""
+    x = np.asarray(values, dtype=float)
+    n = x.size
+    if n == 0:
+        return Interval(float("nan"), float("nan"), float("nan"), 0, level)
+    mean = float(x.mean())
+    if n == 1 or np.all(x == x[0]):
+        return Interval(mean, mean, mean, n, level)
+    low, high = stats.t.interval(level, n - 1, loc=mean, scale=stats.sem(x))
+    return Interval(mean, float(low), float(high), n, level)
+
+
+def paired_interval(scenario: np.ndarray | pd.Series, reference: np.ndarray | pd.Series,
+                    level: float = CONFIDENCE) -> Interval:
+    """The mean paired difference ``scenario - reference`` (replicate i of each on the same
+    seed) and its t interval."""
+    a, b = np.asarray(scenario, dtype=float), np.asarray(reference, dtype=float)
+    if a.shape != b.shape:
+        raise ValueError(f"paired samples differ in size: {a.size} and {b.size}")
+    return mean_interval(a - b, level)
+
+
+def headline(values: np.ndarray | pd.Series) -> float:
+    """The headline figure of a set of replicates (the mean; see HEADLINE_STATISTIC)."""
+    return float(np.mean(np.asarray(values, dtype=float)))

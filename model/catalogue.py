@@ -1,0 +1,342 @@
+"""The metric catalogue: the one home of every output's name, unit, meaning, labels, target and
+direction, and of the rules that read them (red/amber/green, the maturity rubric).
+
+Every table, chart, dashboard, board pack and notebook takes its words, units, targets and
+colours from here (in the manner of EMA Workbench's outcomes, each metric says which way is
+better). Targets are those of "Building a CX-First Culture" (seed 001, §8 "Metrics That Matter");
+the maturity levels are its §4 model.
+
+A metric is an *output* (a column of the monthly table that the model computes). The scenario's
+*inputs* (levers, anti-patterns, risks) live in the parameter schema (``parameters.py``), with
+their unit, range, default and source; :func:`input_label` gives their words from there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Direction = Literal["higher", "lower"]
+Status = Literal["green", "amber", "red"]
+TARGET_SOURCE = "001 §8 (Building a CX-First Culture, 'Metrics That Matter')"
+
+# Red/amber/green: green when the target is met; amber when within AMBER_SHARE of it (at least
+# 80% of a higher-is-better target, at most 1/0.8 of a lower-is-better one); red otherwise.
+AMBER_SHARE = 0.8
+RAG_COLOURS: dict[Status, str] = {"green": "#a5d6a7", "amber": "#ffe082", "red": "#ef9a9a"}
+RAG_WORDS: dict[Status, str] = {"green": "target met",
+                                "amber": "close (within 80% of target)",
+                                "red": "short of target"}
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One output column and how people read it."""
+
+    name: str                       # the column of the monthly table
+    unit: str                       # as printed after a value: "%", "1-5", "-100..100", ...
+    meaning: str                    # one sentence: what the number is (docs/outputs.md)
+    label: str = ""                 # for tables and chart titles; defaults to the name
+    short: str = ""                 # a few words, for tight spaces (defaults to label)
+    plain: str = ""                 # for a board that knows no jargon (defaults to label)
+    better: Direction | None = None  # which way is better; None: neither (a count, a clock)
+    target: float | None = None     # the target, in the metric's unit
+    target_source: str = ""         # where the target comes from
+    decimals: int = 1               # decimals when shown
+    bounds: tuple[float, float] | None = None  # the scale's ends, for axes that do not zoom
+
+    @property
+    def title(self) -> str:
+        return self.label or self.name
+
+    @property
+    def short_label(self) -> str:
+        return self.short or self.title
+
+    @property
+    def plain_label(self) -> str:
+        return self.plain or self.title
+
+    @property
+    def axis(self) -> str:
+        """'Label (unit)', for an axis or a column header."""
+        return f"{self.title} ({self.unit})"
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self.better == "higher"
+
+    def fmt(self, value: float) -> str:
+        return f"{value:.{self.decimals}f}"
+
+    def status(self, value: float) -> Status | None:
+        """The one red/amber/green rule; None when the metric has no target or direction."""
+        if self.target is None or self.better is None:
+            return None
+        if self.better == "higher":
+            if value >= self.target:
+                return "green"
+            return "amber" if value >= AMBER_SHARE * self.target else "red"
+        if value <= self.target:
+            return "green"
+        return "amber" if value * AMBER_SHARE <= self.target else "red"
+
+    def change_is_better(self, difference: float) -> bool | None:
+        """Whether a positive-or-negative change is an improvement (None: no direction)."""
+        if self.better is None or difference == 0:
+            return None
+        return (difference > 0) == (self.better == "higher")
+
+
+_PCT = (0.0, 100.0)
+_SCORE5 = (1.0, 5.0)
+_NPS = (-100.0, 100.0)
+
+
+def _t(name: str) -> dict:
+    """The 001 §8 target of a dashboard metric, with its source."""
+    return {"target": _TARGETS_001[name], "target_source": TARGET_SOURCE, "better": "higher"}
+
+
+# 001 §8 "Metrics That Matter": the culture dashboard's targets (all higher is better).
+_TARGETS_001: dict[str, float] = {
+    "culture_score": 4.0,
+    "leadership_customer_time": 20.0,
+    "decision_evidence_ratio": 80.0,
+    "interaction_rate": 60.0,
+    "story_sharing_per_week": 3.0,
+    "onboarding_immersion": 100.0,
+    "collaboration_index": 4.0,
+    "psychological_safety_score": 4.2,
+    "recognition_share": 50.0,
+    "ritual_participation": 70.0,
+    "postmortem_coverage": 100.0,
+    "enps": 40.0,
+}
+
+METRICS: tuple[Metric, ...] = (
+    Metric("month", "month", "0 = the state before week 1, then 1..12 (end of each month)",
+           "Month", decimals=0),
+    Metric("week", "week", "week at which the row is taken", "Week", decimals=0),
+    # -- customers
+    Metric("nps_measured", "-100..100", "NPS of the latest customer survey's respondents",
+           "NPS, measured (survey)", "NPS, measured", "Net Promoter Score (NPS), customer survey",
+           "higher", bounds=_NPS),
+    Metric("nps_true", "-100..100", "NPS over all active customers (what the survey estimates)",
+           "NPS, true (all customers)", "NPS, true", "Net Promoter Score of all customers",
+           "higher", bounds=_NPS),
+    Metric("churn_monthly", "%", "customers active at the month's start who churned in the month",
+           "Logo churn in the month", "Churn, month", "Customers lost this month", "lower",
+           bounds=_PCT),
+    Metric("churn_annualised", "%", "logo churn run-rate: mean renewal churn probability of "
+           "active customers, from their satisfaction record and open problems",
+           "Logo churn, annualised", "Churn", "Customers leaving per year (churn)", "lower",
+           bounds=_PCT),
+    Metric("revenue_churn_annualised", "%", "revenue churn run-rate: the same, weighted by value",
+           "Revenue churn, annualised", "Revenue churn", "Revenue lost per year (churn)", "lower",
+           bounds=_PCT),
+    Metric("churned_customers", "accounts", "customers lost in the month", "Customers lost",
+           better="lower", decimals=0),
+    Metric("customers_won", "accounts", "new accounts won in the month (sales and referrals)",
+           "Customers won", better="higher", decimals=0),
+    Metric("customers_active", "accounts", "active customers at the month's end",
+           "Active customers", better="higher", decimals=0),
+    Metric("revenue_retained", "%", "annual contract value of the month-0 accounts still active, "
+           "over their value at month 0", "Revenue retained (month-0 book)", "Revenue retained",
+           "Revenue retained from today's customers", "higher", bounds=_PCT),
+    Metric("csat", "%", "active customers with satisfaction >= 0.7 (4-5 on a 5-point scale)",
+           "CSAT, satisfied customers", "CSAT", "Satisfied customers", "higher", bounds=_PCT),
+    Metric("satisfaction", "0-100", "mean satisfaction of active customers",
+           "Customer satisfaction", better="higher", bounds=_PCT),
+    Metric("survey_response_rate", "%", "share of active customers who answered the latest "
+           "survey", "Survey response rate", "Response rate", "Customers answering surveys",
+           "higher", bounds=_PCT),
+    # -- the culture dashboard (001 §8)
+    Metric("culture_score", "1-5", "cultural assessment score over 10 dimensions (001 §12 "
+           "template 1): floor + (5 - floor) x mean x (1 - tint x cynicism)",
+           "Cultural assessment score", "Culture score", "Culture assessment score",
+           decimals=2, bounds=_SCORE5, **_t("culture_score")),
+    Metric("agree_customer_outcomes", "%", "employees who agree 'we prioritise customer "
+           "outcomes'", "Agree 'we prioritise customer outcomes'", "Agree: customer outcomes",
+           better="higher", bounds=_PCT),
+    Metric("leadership_customer_time", "%", "executive calendar time with customers",
+           "Leadership time with customers", "Leaders with customers",
+           "Leaders' time with customers", decimals=0, bounds=_PCT,
+           **_t("leadership_customer_time")),
+    Metric("decision_evidence_ratio", "%", "decisions backed by customer evidence",
+           "Decisions backed by customer evidence", "Evidence-based decisions", decimals=0,
+           bounds=_PCT, **_t("decision_evidence_ratio")),
+    Metric("interaction_rate", "%", "employees with direct customer contact (rituals, rotations, "
+           "immersion) in the last 13 weeks", "Employee customer interaction, quarterly",
+           "Employees meeting customers", "Employees who met customers this quarter",
+           decimals=0, bounds=_PCT, **_t("interaction_rate")),
+    Metric("story_sharing_per_week", "stories/week", "customer stories shared company-wide",
+           "Customer stories shared", "Stories per week", "Customer stories shared per week",
+           **_t("story_sharing_per_week")),
+    Metric("onboarding_immersion", "%", "hires of 4 to 13 weeks ago who completed customer "
+           "immersion", "Onboarding customer immersion", "Onboarding immersion",
+           "New hires who met customers in onboarding", decimals=0, bounds=_PCT,
+           **_t("onboarding_immersion")),
+    Metric("collaboration_index", "1-5", "cross-functional collaboration around customer "
+           "outcomes", "Cross-functional collaboration", "Collaboration",
+           "Collaboration across teams on customer outcomes", bounds=_SCORE5,
+           **_t("collaboration_index")),
+    Metric("psychological_safety_score", "1-5", "mean perceived safety to surface customer "
+           "problems", "Psychological safety score", "Psychological safety",
+           "Psychological safety: safe to raise customer problems", decimals=2, bounds=_SCORE5,
+           **_t("psychological_safety_score")),
+    Metric("recognition_share", "%", "recognition tied to customer impact (incentive alignment)",
+           "Recognition tied to customer impact", "Recognition for customers", decimals=0,
+           bounds=_PCT, **_t("recognition_share")),
+    Metric("ritual_participation", "%", "employees who took part in a customer ritual in the "
+           "month", "Ritual participation", "Ritual participation",
+           "Employees taking part in customer rituals this month", decimals=0, bounds=_PCT,
+           **_t("ritual_participation")),
+    Metric("postmortem_coverage", "%", "customer escalations followed by a blameless post-mortem",
+           "Post-mortem coverage", "Post-mortems",
+           "Customer escalations followed by a no-blame review", decimals=0, bounds=_PCT,
+           **_t("postmortem_coverage")),
+    Metric("enps", "-100..100", "internal NPS for the customer-centric culture",
+           "Internal NPS for CX culture", "eNPS",
+           "Employee Net Promoter Score (eNPS) for the customer culture", decimals=0,
+           bounds=_NPS, **_t("enps")),
+    # -- the people
+    Metric("engagement", "0-100", "mean engagement", "Engagement", better="higher",
+           bounds=_PCT),
+    Metric("cynicism", "0-100", "mean cynicism", "Cynicism", better="lower", bounds=_PCT),
+    Metric("change_fatigue", "0-100", "mean change fatigue", "Change fatigue", better="lower",
+           bounds=_PCT),
+    Metric("orientation", "0-100", "mean customer orientation", "Customer orientation",
+           better="higher", bounds=_PCT),
+    Metric("load", "% of capacity", "weekly load: day job plus initiatives", "Workload",
+           better="lower", decimals=0),
+    Metric("say_do_gap", "0-100", "rhetoric not backed by action", "Say-do gap", better="lower",
+           bounds=_PCT),
+    Metric("attrition_annualised", "%", "attrition run-rate of all staff",
+           "Attrition, annualised", "Attrition", "Staff leaving per year", "lower", bounds=_PCT),
+    Metric("frontline_attrition_annualised", "%", "attrition run-rate of frontline staff",
+           "Frontline attrition, annualised", "Frontline attrition", better="lower",
+           bounds=_PCT),
+    Metric("top_performer_attrition_annualised", "%", "attrition run-rate of top performers",
+           "Top-performer attrition, annualised", "Top-performer attrition",
+           "Top performers leaving per year", "lower", bounds=_PCT),
+    Metric("leavers", "people", "people who left in the month", "Leavers", better="lower",
+           decimals=0),
+    Metric("headcount", "people", "filled posts at the month's end", "Headcount", decimals=0),
+    # -- the voice loop
+    Metric("problems_surfaced", "pain points", "problems surfaced by voice in the month",
+           "Problems surfaced", better="higher", decimals=0),
+    Metric("problems_fixed", "pain points", "problems fixed in the month", "Problems fixed",
+           better="higher", decimals=0),
+    Metric("problems_silent", "pain points", "open problems nobody has surfaced (month's end)",
+           "Silent problems", better="lower", decimals=0),
+    Metric("problems_open", "pain points", "open problems, surfaced or silent (month's end)",
+           "Open problems", better="lower", decimals=0),
+    Metric("speak_up_rate", "%", "problems met that were voiced, in the month", "Speak-up rate",
+           better="higher", bounds=_PCT),
+    Metric("blame_responses", "events", "messengers blamed in the month", "Blame responses",
+           better="lower", decimals=0),
+    # -- maturity and perception
+    Metric("maturity_level", "1-5", "CX culture maturity level (001 §4), by the rubric "
+           "MATURITY in model/catalogue.py (docs/ODD.md)", "Maturity level", "Maturity",
+           "CX maturity level", "higher", decimals=0, bounds=_SCORE5),
+    Metric("managers_rate_highly_customer_centric", "%", "managers rating the organisation "
+           ">= 0.8", "Managers rating us highly customer-centric", "Managers: highly "
+           "customer-centric", bounds=_PCT),
+    Metric("customers_rate_highly_customer_centric", "%", "customers rating it >= 0.8 "
+           "(satisfaction)", "Customers rating us highly customer-centric",
+           "Customers: highly customer-centric", better="higher", bounds=_PCT),
+    Metric("perception_gap", "points", "managers' minus customers' share rating it highly",
+           "Perception gap (managers minus customers)", "Perception gap", better="lower"),
+)
+
+BY_NAME: dict[str, Metric] = {m.name: m for m in METRICS}
+TARGETS: dict[str, float] = {m.name: m.target for m in METRICS if m.target is not None}
+DASHBOARD: tuple[str, ...] = tuple(_TARGETS_001)      # the 001 §8 culture dashboard, in order
+HEADLINE: tuple[str, ...] = ("churn_annualised", "nps_measured", "revenue_retained")
+
+
+def metric(name: str) -> Metric:
+    """The catalogue entry of a column (KeyError names the column)."""
+    try:
+        return BY_NAME[name]
+    except KeyError:
+        raise KeyError(f"{name!r} is not an output column; see docs/outputs.md") from None
+
+
+# -- the maturity rubric (001 §4) --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Level:
+    """A rung of the maturity model: reached when every condition holds (and every lower rung)."""
+
+    number: int
+    name: str
+    description: str                              # 001 §4 in one line
+    minimums: tuple[tuple[str, float], ...] = ()  # (column, at least this value)
+    targets_met: int = 0                          # at least this many dashboard targets met
+
+    def reached(self, row: dict[str, float]) -> bool:
+        met = sum(row[name] >= target for name, target in TARGETS.items())
+        return all(row[name] >= low for name, low in self.minimums) and met >= self.targets_met
+
+    def rule(self) -> str:
+        """The rung's conditions in words, from the same numbers the model checks."""
+        words = [f"{BY_NAME[name].title.lower()} at least {low:g}"
+                 + ("" if BY_NAME[name].unit in ("1-5", "stories/week")
+                    else f" {BY_NAME[name].unit}".replace(" %", "%"))
+                 for name, low in self.minimums]
+        if self.targets_met:
+            words.append(f"at least {self.targets_met} of the {len(TARGETS)} dashboard targets "
+                         "met")
+        return "; ".join(words) if words else "the starting point"
+
+
+MATURITY: tuple[Level, ...] = (
+    Level(1, "Product-Centric", "customer experience is the job of marketing or support; "
+          "success is features shipped"),
+    Level(2, "CX-Aware", "customer satisfaction is tracked but not acted on systematically; "
+          "pockets of excellence", (("culture_score", 2.0),)),
+    Level(3, "CX-Enabled", "customer immersion for all roles; leaders share customer stories; "
+          "customer outcomes shape the roadmap",
+          (("culture_score", 2.75), ("interaction_rate", 30), ("story_sharing_per_week", 1),
+           ("leadership_customer_time", 5))),
+    Level(4, "CX-Driven", "incentives aligned to customer outcomes; customer needs drive "
+          "strategic decisions",
+          (("culture_score", 3.5), ("recognition_share", 40), ("decision_evidence_ratio", 60),
+           ("leadership_customer_time", 15))),
+    Level(5, "CX-First", "customer evidence required for every initiative; hiring and promotion "
+          "reward customer-centricity", (("culture_score", 4.2),), targets_met=10),
+)
+
+
+def maturity_level(row: dict[str, float]) -> int:
+    """The highest rung of MATURITY reached with every rung below it (001 §4)."""
+    level = 1
+    for rung in MATURITY[1:]:
+        if not rung.reached(row):
+            break
+        level = rung.number
+    return level
+
+
+def markdown_columns() -> str:
+    """docs/outputs.md: every output column with its unit, meaning, direction and target."""
+    lines = [
+        "# Output columns",
+        "",
+        "Generated from `model/catalogue.py` by `python -m cxsim.model.generate_docs`; do not "
+        "edit.",
+        "One row per month: month 0 is the state before week 1, month m is taken at the end of",
+        "week round(52 m / 12). Targets are those of 001 §8 (\"Metrics That Matter\").",
+        "",
+        "| column | unit | meaning | better | target |",
+        "|---|---|---|---|---|",
+    ]
+    for m in METRICS:
+        target = "" if m.target is None else f"{m.target:g}"
+        lines.append(f"| `{m.name}` | {m.unit} | {m.meaning} | {m.better or ''} | {target} |")
+    lines += ["", "## Maturity rubric (001 §4)", "",
+              "| level | name | reached when (with every lower level) |", "|---|---|---|"]
+    lines += [f"| {lv.number} | {lv.name} | {lv.rule()} |" for lv in MATURITY]
+    return "\n".join(lines) + "\n"
