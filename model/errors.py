@@ -24,13 +24,17 @@ def one_line(text: Any) -> str:
                    for ch in text)
 
 
+class Placeholder(str):
+    """A value the program describes rather than quotes (``<missing>``, ``<not UTF-8 text>``):
+    shown as it is. Every other value is shown by ``repr``, so input cannot pose as one."""
+
+
 class ScenarioError(ValueError):
     """Bad input; ``str()`` is the one line a user sees: ``file: key = value: allowed``."""
 
     def __init__(self, file: Any, key: str, value: Any, allowed: str) -> None:
         self.file, self.key, self.value, self.allowed = str(file), str(key), value, str(allowed)
-        shown = (value if isinstance(value, str) and value.startswith("<") and value.endswith(">")
-                 else repr(value))
+        shown = str(value) if isinstance(value, Placeholder) else repr(value)
         if len(shown) > 200:
             shown = shown[:197] + "..."
         super().__init__(one_line(f"{self.file}: {self.key} = {shown}: {self.allowed}"))
@@ -138,8 +142,8 @@ def translate(error: ValidationError, schema: type[BaseModel], file: str,
     key = dotted(loc)
     value = first.get("input")
     if first["type"] == "missing":
-        value = "<missing>"
+        value = Placeholder("<missing>")
     elif isinstance(value, dict):
-        value = "<table>"
+        value = Placeholder("<table>")
     where = origin_of(key) if origin_of is not None else file
     return ScenarioError(where, key, value, allowed(schema, loc, first))

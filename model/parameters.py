@@ -590,6 +590,27 @@ class Parameters(Section):
     initiative_kinds: InitiativeKinds = Field(default_factory=InitiativeKinds)
     timeline: list[Initiative] = Field(default_factory=list)
 
+    def inconsistencies(self) -> list[tuple[str, Any, str]]:
+        """Values that are each in range but do not fit together: (key, value, what is allowed).
+        Scenario loading refuses the first; an empty list means the parameters are coherent."""
+        found: list[tuple[str, Any, str]] = []
+        o = self.organisation
+        if o.frontline_share + o.product_share > 1.0 + 1e-12:
+            found.append(("organisation.product_share", o.product_share,
+                          f"at most 1 - frontline_share = {1 - o.frontline_share:g} (the rest "
+                          "of the teams are back office)"))
+        seen: dict[tuple[str, int], int] = {}
+        for i, entry in enumerate(self.timeline):
+            if entry.start_week > self.simulation.weeks:
+                found.append((f"timeline[{i}].start_week", entry.start_week,
+                              f"a week within the horizon, 1 to {self.simulation.weeks}"))
+            if (entry.kind, entry.start_week) in seen:
+                found.append((f"timeline[{i}]", f"<{entry.kind} from week {entry.start_week}>",
+                              f"once: timeline[{seen[entry.kind, entry.start_week]}] starts "
+                              "the same initiative in the same week"))
+            seen.setdefault((entry.kind, entry.start_week), i)
+        return found
+
 
 def parameter_table() -> list[dict[str, Any]]:
     """Every scalar parameter as plain rows: key, unit, range, default, source, description."""

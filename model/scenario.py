@@ -24,7 +24,9 @@ import difflib
 import hashlib
 import json
 import os
+import re
 import tomllib
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib.resources import files
@@ -33,10 +35,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from cxsim.model.errors import ScenarioError, translate
+from cxsim.model.errors import Placeholder, ScenarioError, translate
 from cxsim.model.parameters import Parameters, valid_keys
 
 METADATA_KEYS = ("name", "description", "source", "extends", "timeline_mode")
+# A scenario's name becomes a folder name under the output root: letters, digits, "_", "-", ".".
+SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+MAX_EXTENDS = 32        # files in one extends chain
+MAX_DEPTH = 6           # nesting of tables and arrays in a scenario file (the schema needs 3)
 # The shipped scenarios. pip installs packages as plain files, so the resource folder is a path.
 SCENARIO_DIR = Path(str(files("cxsim.scenarios")))
 SCENARIOS_ENV = "CXSIM_SCENARIOS"
@@ -120,13 +126,16 @@ def resolve(scenario: str | Path, relative_to: Path | None = None, *, file: str 
         path = Path(text)
         if relative_to is not None and not path.is_absolute():
             path = relative_to / path
-        if path.is_file():
+        if _is_file(path):
             return path
         raise ScenarioError(file, key, text, "no such scenario file")
+    if not SAFE_NAME.match(text) or ".." in text:
+        raise ScenarioError(file, key, text, "a scenario name (letters, digits, '_', '-', '.'; "
+                            "up to 64) or a path to a .toml file")
     folders = [*([relative_to] if relative_to is not None else []), *user_scenario_dirs(),
                SCENARIO_DIR]
     for candidate in (folder / f"{text}.toml" for folder in folders):
-        if candidate.is_file():
+        if _is_file(candidate):
             return candidate
     names = sorted(shipped_scenarios())
     near = difflib.get_close_matches(text, names, n=1)
@@ -144,8 +153,16 @@ def load_scenario(scenario: str | Path, overrides: dict[str, Any] | None = None,
     _apply_overrides(data, overrides, origins, origin)
     params = _validate(data, origins, str(path))
     own = _read_toml(path)
+    name = own.get("name", path.stem)
+    if not isinstance(name, str) or not SAFE_NAME.match(name) or ".." in name:
+        raise ScenarioError(path, "name", name, "a name of letters, digits, '_', '-' and '.' "
+                            "(up to 64, not starting with '.' or '-')")
+    if "extends" not in own and path.resolve() != (SCENARIO_DIR / "baseline.toml").resolve():
+        warnings.warn(ScenarioWarning(
+            f"{path}: no 'extends': it starts from the schema defaults, not the calibrated "
+            "organisation (add extends = \"baseline\")"), stacklevel=2)
     return Scenario(
-        name=str(own.get("name", path.stem)),
+        name=name,
         description=" ".join(str(own.get("description", "")).split()),
         source=str(own.get("source", "")),
         files=tuple(files),
@@ -154,10 +171,26 @@ def load_scenario(scenario: str | Path, overrides: dict[str, Any] | None = None,
     )
 
 
+class ScenarioWarning(UserWarning):
+    """A scenario that loads but may not be what its author meant (one line)."""
+
+
+def parse_assignments(texts: Sequence[str]) -> dict[str, Any]:
+    """Every ``--set key=value``; a key given twice is an error."""
+    out: dict[str, Any] = {}
+    for text in texts:
+        key, value = parse_assignment(text)
+        if key in out:
+            raise ScenarioError("--set", key, value, f"given twice (first as {out[key]!r}); "
+                                "give each key once")
+        out[key] = value
+    return out
+
+
 def parse_assignment(text: str) -> tuple[str, Any]:
     """``key=value`` from the command line; the value is read as TOML, else as a string."""
     if "=" not in text:
-        raise ScenarioError("--set", text, "<missing '='>", "use key=value, "
+        raise ScenarioError("--set", text, Placeholder("<missing '='>"), "use key=value, "
                             "for example levers.psychological_safety=0.8")
     key, raw = text.split("=", 1)
     try:
@@ -169,16 +202,51 @@ def parse_assignment(text: str) -> tuple[str, Any]:
 
 # -- internals ----------------------------------------------------------------------------------
 
+def _is_file(path: Path) -> bool:
+    """Whether ``path`` is a file; False for names the OS refuses (NUL, too long)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth of tables and arrays (iterative: no recursion limit to hit)."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth > MAX_DEPTH:
+            break
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return deepest
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
+    """A scenario file's data; every failure is one line."""
     try:
         with open(path, "rb") as handle:
-            return tomllib.load(handle)
+            data = tomllib.load(handle)
     except tomllib.TOMLDecodeError as error:
-        raise ScenarioError(path, "<file>", "<malformed TOML>",
+        raise ScenarioError(path, "<file>", Placeholder("<malformed TOML>"),
                             f"valid TOML expected ({error})") from None
-    except OSError as error:
-        raise ScenarioError(path, "<file>", "<unreadable>",
-                            f"a readable file ({error.strerror})") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(path, "<file>", Placeholder("<not UTF-8 text>"),
+                            "a TOML text file") from None
+    except RecursionError:
+        raise ScenarioError(path, "<file>", Placeholder("<nested too deeply>"),
+                            f"at most {MAX_DEPTH} levels of tables and arrays") from None
+    except (OSError, ValueError) as error:
+        reason = getattr(error, "strerror", None) or "not a readable file"
+        raise ScenarioError(path, "<file>", Placeholder("<unreadable>"),
+                            f"a readable file ({reason})") from None
+    if _depth(data) > MAX_DEPTH:
+        raise ScenarioError(path, "<file>", Placeholder("<nested too deeply>"),
+                            f"at most {MAX_DEPTH} levels of tables and arrays")
+    return data
 
 
 def _load_chain(path: Path, stack: tuple[Path, ...]) -> tuple[dict, dict[str, str], list[str]]:
@@ -187,13 +255,22 @@ def _load_chain(path: Path, stack: tuple[Path, ...]) -> tuple[dict, dict[str, st
     if real in stack:
         cycle = " -> ".join(p.name for p in (*stack, real))
         raise ScenarioError(path, "extends", path.stem, f"no circular extends ({cycle})")
+    if len(stack) >= MAX_EXTENDS:
+        raise ScenarioError(path, "extends", path.stem,
+                            f"an extends chain of at most {MAX_EXTENDS} files")
     raw = _read_toml(path)
+    if stack and not set(raw) <= set(METADATA_KEYS) | set(Parameters.model_fields):
+        # Reached through extends: say nothing of a file that is not a scenario.
+        raise ScenarioError(stack[-1], "extends", str(path), "not a scenario file")
     mode = raw.get("timeline_mode", "append")
     if mode not in ("append", "replace"):
         raise ScenarioError(path, "timeline_mode", mode, "one of 'append', 'replace'")
     own = {k: v for k, v in raw.items() if k not in METADATA_KEYS}
     if mode == "replace":
         own.setdefault("timeline", [])
+    if not raw and not stack:
+        raise ScenarioError(path, "<file>", Placeholder("<empty>"),
+                            "a scenario: at least extends = \"baseline\" and what differs")
     if "extends" in raw:
         if not isinstance(raw["extends"], str):
             raise ScenarioError(path, "extends", raw["extends"], "a scenario name or path")
@@ -275,7 +352,10 @@ def _validate(data: dict, origins: dict[str, str], default_origin: str) -> Param
             raise ScenarioError(_origin_of(key, origins, default_origin), key, value,
                                 f"unknown parameter; {hint}")
     try:
-        return Parameters.model_validate(data)
+        params = Parameters.model_validate(data)
     except ValidationError as error:
         raise translate(error, Parameters, default_origin,
                         lambda key: _origin_of(key, origins, default_origin)) from None
+    for key, value, allowed in params.inconsistencies():
+        raise ScenarioError(_origin_of(key, origins, default_origin), key, value, allowed)
+    return params
