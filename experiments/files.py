@@ -64,3 +64,90 @@ def write_bytes(path: str | Path, data: bytes) -> None:
 def write_text(path: str | Path, text: str) -> None:
     """``text`` (UTF-8) to ``path``, atomically."""
     write_bytes(path, text.encode("utf-8"))
+
+
+# -- result sets: whole or absent ---------------------------------------------------------------
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    import ctypes
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    done = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    return done == 0
+
+class ResultSetBusyError(OSError):
+    """Another process is writing the same result set."""
+
+
+@contextmanager
+def result_set(target: str | Path, replace: bool = True) -> Iterator[Path]:
+    """A fresh folder beside ``target`` to write a whole result set into; when the block
+    succeeds it takes ``target``'s place in one rename, so a reader (or a crash at any moment)
+    finds the previous complete set or the new complete set, never a mix.
+
+    A lock file beside the target (``flock``) keeps a second writer out: it gets
+    :class:`ResultSetBusyError` at once. Temporary folders left by a killed writer are removed on
+    start. With ``replace=False`` an existing target is an error (FileExistsError) before
+    anything is written. On failure the temporary folder is removed and ``target`` is untouched.
+    """
+    import fcntl
+    import shutil
+
+    target = Path(target)
+    parent = target.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    if target.exists() and not target.is_dir():
+        raise NotADirectoryError(f"{target} exists and is not a folder")
+    if target.exists() and not replace:
+        raise FileExistsError(f"{target} exists (use --force to replace it)")
+    lock_path = parent / f".{target.name}.lock"
+    lock = open(lock_path, "a+")  # noqa: SIM115 - held for the block's lifetime
+    try:
+        try:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ResultSetBusyError(f"{target} is being written by another process") from None
+        # We hold the lock: anything temporary left for this target is a dead writer's.
+        for stale in parent.glob(f".{target.name}.*{TEMPORARY_SUFFIX}"):
+            if stale.is_dir():
+                shutil.rmtree(stale, ignore_errors=True)
+            else:
+                stale.unlink(missing_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=TEMPORARY_SUFFIX,
+                                        dir=parent))
+        try:
+            yield staging
+            for written in staging.rglob("*"):
+                if written.is_file():
+                    with open(written, "rb") as handle:
+                        os.fsync(handle.fileno())
+                    os.chmod(written, FILE_MODE)
+            os.chmod(staging, 0o755)
+            fsync_directory(staging)
+            if target.exists():
+                if not _exchange(staging, target):
+                    # No atomic exchange here: the old set moves aside, then the new one in;
+                    # a crash between the two leaves nothing under the final name.
+                    aside = staging.with_name(staging.name + ".old" + TEMPORARY_SUFFIX)
+                    os.replace(target, aside)
+                    os.replace(staging, target)
+                    staging = aside
+                fsync_directory(parent)
+                shutil.rmtree(staging, ignore_errors=True)
+            else:
+                os.replace(staging, target)
+                fsync_directory(parent)
+        finally:
+            if staging.exists():
+                shutil.rmtree(staging, ignore_errors=True)
+    finally:
+        lock.close()
