@@ -54,7 +54,7 @@ _LAZY = {
     "load_sweep": "cxsim.experiments.sweep",
     "run_sweep": "cxsim.experiments.sweep",
     "read_runs": "cxsim.experiments.sweep",
-    "analyse": "cxsim.experiments.sweep_analysis",
+    "analyse": "cxsim.experiments.analysis",
     "build_report": "cxsim.experiments.report",
 }
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from cxsim.experiments.sweep import load_sweep, run_sweep
 
-SWEEP = Path(__file__).resolve().parents[1] / "experiments" / "sweeps" / "sobol_levers.toml"
+SWEEP = "sobol_levers"          # the shipped sweep, by name (experiments/sweep/files/)
 FULL_MINUTES = 8.0
 
 

@@ -1,6 +1,5 @@
-"""Calibration of the default organisation to the TechOps Pro case (001 §11; MODEL_BRIEF §6).
-
-    cxsim calibrate [--trials 200] [--refine 600] [--replicates 20] [--validate 50] [--seed 2026]
+"""Calibration of the default organisation to the TechOps Pro case (source 001, section 11: see
+docs/sources.md).
 
 Method: a global search by Bayesian optimisation with optuna's tree-structured Parzen estimator
 (seeded, trials run one after another, so a rerun retraces the same path) over the free parameters
@@ -9,25 +8,29 @@ trials by trust-region least squares (scipy ``least_squares``, finite-difference
 scaled residuals (replicate mean - target) / tolerance: each figure has a parameter that mainly
 moves it, so the problem is a near-square system of monotone equations that least squares solves
 in few steps. The loss is the sum of the squared scaled residuals over the targets, the means
-taken over ``--replicates`` replicates of ``baseline`` and ``techops_programme`` on fixed seeds
+taken over ``replicates`` replicates of ``baseline`` and ``techops_programme`` on fixed seeds
 (common random numbers across evaluations, so they differ by parameters, not by luck; the loss is
 then a deterministic function of the parameters). Beside the case's before and after figures, the
 baseline is asked to stay where it is for the year (month-12 churn and NPS as at month 0): the case
 describes a steady state, and a default organisation that drifts by itself would bias every
-comparison's level. The best point is then validated on
-``--validate`` fresh replicates (seeds 10000 + i): means, 95% intervals of the means, and whether
-each lands within tolerance. The result is written into ``scenarios/baseline.toml`` (the default
-organisation that every scenario extends) and ``scenarios/calibration_record.json`` (targets,
-achieved means and intervals, tolerance, replicates, seeds, method, date).
+comparison's level. The best point is then validated on ``validate`` fresh replicates (seeds
+10000 + i): means, 95% t intervals of the means, and whether each lands within tolerance.
+
+Nothing here writes into the shipped scenarios by itself: :func:`write_candidate` writes a
+candidate ``baseline.toml`` and ``calibration_record.json`` into a folder of the caller's;
+:func:`install` replaces the shipped ``scenarios/baseline.toml`` (the default organisation that
+every scenario extends) and ``scenarios/calibration_record.json``, keeping the previous ones, and
+refuses a record with a target out of tolerance. The command is ``cxsim calibrate``
+(``cxsim.experiments.cli.calibration``).
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
-import os
+import shutil
 import tomllib
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -36,12 +39,14 @@ from typing import Any
 import numpy as np
 
 import cxsim
-from cxsim.experiments.outputs import write_atomic
+from cxsim.experiments.files import write_atomic, write_text
+from cxsim.experiments.statistics import mean_interval
 from cxsim.model import load_scenario, simulate
 from cxsim.model.scenario import SCENARIO_DIR
 
 RECORD = SCENARIO_DIR / "calibration_record.json"
 BASELINE = SCENARIO_DIR / "baseline.toml"
+RECORD_NAME, BASELINE_NAME = RECORD.name, BASELINE.name
 VALIDATION_SEED = 10_000
 STARTS = 3  # least-squares refinements, from the best distinct search trials
 
@@ -64,7 +69,7 @@ class Free:
     why: str
 
 
-# 001 §11: before (baseline, month 0) and after 12 months of the programme. Tolerances: issue 4.
+# Source 001, section 11: before (baseline, month 0) and after 12 months of the programme.
 TARGETS = [
     Target("baseline", 0, "churn_annualised", 18.0, 1.5, "annual churn 18% before"),
     Target("baseline", 0, "nps_measured", 28.0, 4.0, "advisory board NPS 28 before"),
@@ -115,7 +120,9 @@ FREE = [
 
 def _run(job: tuple[str, dict[str, float], int]) -> dict[tuple[str, int, str], float]:
     name, overrides, seed = job
-    frame = simulate(load_scenario(name, overrides), seed=seed).set_index("month")
+    # The shipped files, by path: a user's scenario folder never stands in for them.
+    scenario = load_scenario(SCENARIO_DIR / f"{name}.toml", overrides)
+    frame = simulate(scenario, seed=seed).set_index("month")
     return {(name, t.month, t.column): float(frame.at[t.month, t.column])
             for t in TARGETS if t.scenario == name}
 
@@ -150,9 +157,20 @@ def to_overrides(unit: np.ndarray) -> dict[str, float]:
                                                                                  strict=True)}
 
 
+def refinement_step(trials: int) -> int:
+    """Evaluations one least-squares step of every start costs (one start per search trial, at
+    most ``STARTS``): a smaller ``refine`` refines nothing."""
+    return min(STARTS, trials) * (len(FREE) + 1)
+
+
 def calibrate(trials: int, replicates: int, validate: int, seed: int, workers: int,
-              refine: int = 200, progress=None) -> dict[str, Any]:
-    """Search, refine, validate and return the record (nothing is written here)."""
+              refine: int = 200, progress: Callable[[int, int, float], None] | None = None
+              ) -> dict[str, Any]:
+    """Search, refine, validate and return the record (nothing is written here).
+
+    ``progress(done, total, best_loss)`` is called after each evaluation."""
+    if min(trials, replicates, workers) < 1 or validate < 2 or refine < 0:
+        raise ValueError("trials, replicates and workers >= 1, validate >= 2, refine >= 0")
     import optuna
     from scipy.optimize import least_squares
 
@@ -189,21 +207,22 @@ def calibrate(trials: int, replicates: int, validate: int, seed: int, workers: i
         # Each least-squares step costs one evaluation plus one per parameter for the Jacobian;
         # ``refine`` is the budget of evaluations in all, shared by the starts (the best trials:
         # the loss has several basins, and one start inherits whichever the search found).
-        steps = refine // (len(starts) * (len(FREE) + 1))
+        steps = refine // refinement_step(len(starts))
         for point in starts if steps else []:
             refined = least_squares(scaled_residuals, point, bounds=(0.0, 1.0), method="trf",
                                     diff_step=0.02, max_nfev=steps, x_scale=1.0)
             refined_loss = float(refined.fun @ refined.fun)
             if refined_loss < search_loss:
                 best, search_loss = to_overrides(refined.x), refined_loss
+        if progress:
+            progress(total, total, best_value[0])
         check_seeds = [VALIDATION_SEED + i for i in range(validate)]
         values = replicate_means(best, check_seeds, pool)
     achieved = []
     for t, v in values.items():
-        half = 1.96 * v.std(ddof=1) / np.sqrt(v.size)
-        achieved.append({**asdict(t), "mean": round(float(v.mean()), 4),
-                         "ci95": [round(float(v.mean() - half), 4),
-                                  round(float(v.mean() + half), 4)],
+        interval = mean_interval(v)
+        achieved.append({**asdict(t), "mean": round(interval.mean, 4),
+                         "ci95": [round(interval.low, 4), round(interval.high, 4)],
                          "sd": round(float(v.std(ddof=1)), 4),
                          "within_tolerance": bool(abs(v.mean() - t.value) <= t.tolerance)})
     return {
@@ -230,9 +249,23 @@ def calibrate(trials: int, replicates: int, validate: int, seed: int, workers: i
     }
 
 
-def write_baseline(calibrated: dict[str, float], path: Path = BASELINE) -> None:
-    """Rewrite the calibrated keys of baseline.toml, keeping its metadata and any other keys."""
-    data = tomllib.loads(path.read_text())
+def out_of_tolerance(record: dict[str, Any]) -> list[str]:
+    """One line per target whose validated mean is outside its tolerance, saying by how much."""
+    lines = []
+    for t in record["targets"]:
+        if t["within_tolerance"]:
+            continue
+        off = t["mean"] - t["value"]
+        lines.append(f"{t['column']} ({t['scenario']}, month {t['month']}): mean {t['mean']:.2f}"
+                     f", target {t['value']:g} +/- {t['tolerance']:g}, off by {off:+.2f} "
+                     f"({abs(off) / t['tolerance']:.1f}x the tolerance): {t['meaning']}")
+    return lines
+
+
+def baseline_text(calibrated: dict[str, float], template: Path = BASELINE) -> str:
+    """``template`` (baseline.toml) with the calibrated keys replaced, metadata and other keys
+    kept."""
+    data = tomllib.loads(template.read_text(encoding="utf-8"))
     metadata = {k: data.pop(k) for k in ("name", "description", "source") if k in data}
     for key, value in calibrated.items():
         section, name = key.split(".")
@@ -245,58 +278,30 @@ def write_baseline(calibrated: dict[str, float], path: Path = BASELINE) -> None:
     for section in sorted(data):
         lines += ["", f"[{section}]"]
         lines += [f"{name} = {value!r}" for name, value in sorted(data[section].items())]
-    write_atomic(path, lambda p: p.write_text("\n".join(lines) + "\n"))
+    return "\n".join(lines) + "\n"
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="cxsim calibrate", description=__doc__)
-    add_arguments(parser)
-    return run(parser.parse_args(argv))
+def write_candidate(record: dict[str, Any], out: Path) -> list[Path]:
+    """The calibrated baseline.toml and the record, into ``out`` (not the shipped scenarios)."""
+    calibrated = {p["key"]: p["calibrated"] for p in record["free_parameters"]}
+    baseline, record_path = out / BASELINE_NAME, out / RECORD_NAME
+    write_text(baseline, baseline_text(calibrated))
+    write_text(record_path, json.dumps(record, indent=2) + "\n")
+    return [baseline, record_path]
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--trials", type=int, default=200, help="optuna TPE trials")
-    parser.add_argument("--refine", type=int, default=600,
-                        help="budget of model evaluations for the least-squares refinement")
-    parser.add_argument("--replicates", type=int, default=20, help="per scenario, per trial")
-    parser.add_argument("--validate", type=int, default=50, help="replicates to validate")
-    parser.add_argument("--seed", type=int, default=2026, help="the sampler's seed")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--dry-run", action="store_true",
-                        help="print the record; write nothing")
-
-
-def run(args: argparse.Namespace) -> int:
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-    )
-
-    console = Console(stderr=True)
-    with Progress(TextColumn("calibrating"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("best loss {task.fields[best]:.3f}"), TimeRemainingColumn(),
-                  console=console) as bar:
-        task = bar.add_task("trials", total=args.trials + args.refine, best=float("nan"))
-        record = calibrate(args.trials, args.replicates, args.validate, args.seed, args.workers,
-                           args.refine,
-                           lambda done, total, best: bar.update(task, completed=done, best=best))
-    for row in record["targets"]:
-        flag = "ok" if row["within_tolerance"] else "OUT"
-        console.print(f"{flag:>3} {row['scenario']:>17} m{row['month']:<2} {row['column']:<24} "
-                      f"target {row['value']:6.2f}  mean {row['mean']:6.2f} "
-                      f"[{row['ci95'][0]:.2f}, {row['ci95'][1]:.2f}]  +/- {row['tolerance']}")
-    if args.dry_run:
-        print(json.dumps(record, indent=2))
-        return 0
-    write_baseline({p["key"]: p["calibrated"] for p in record["free_parameters"]})
-    write_atomic(RECORD, lambda p: p.write_text(json.dumps(record, indent=2) + "\n"))
-    console.print(f"wrote {BASELINE} and {RECORD}")
-    return 0 if record["all_within_tolerance"] else 1
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+def install(record: dict[str, Any], candidate: list[Path], backup: Path) -> list[Path]:
+    """Copy the shipped baseline.toml and record into ``backup``, then replace them with the
+    ``candidate`` files of ``record`` (from :func:`write_candidate`); returns the backups.
+    A record with a target out of tolerance is refused (ValueError) and nothing is written."""
+    if not record["all_within_tolerance"] or out_of_tolerance(record):
+        raise ValueError("a target is out of tolerance: " + "; ".join(out_of_tolerance(record)))
+    kept = []
+    for shipped in (BASELINE, RECORD):
+        if shipped.exists():
+            kept.append(backup / shipped.name)
+            write_atomic(kept[-1], lambda p, source=shipped: shutil.copyfile(source, p))
+    shipped = {BASELINE.name: BASELINE, RECORD.name: RECORD}
+    for path in candidate:
+        write_atomic(shipped[path.name], lambda p, source=path: shutil.copyfile(source, p))
+    return kept

@@ -30,8 +30,9 @@ SUMMARY_COLUMNS = (
 
 
 def provenance(scenario: Scenario, seeds: list[int], command: list[str] | None = None) -> dict:
-    """What produced a result: scenario, parameters, seeds, versions. No clock time, so the same
-    inputs give byte-identical files."""
+    """What produced a result: scenario, parameters, seeds, versions. No clock time, no worker
+    count and no output folder, so the same inputs give byte-identical files. ``command`` is
+    recorded only when given."""
     import mesa
 
     return {
@@ -39,10 +40,19 @@ def provenance(scenario: Scenario, seeds: list[int], command: list[str] | None =
         "mesa_version": mesa.__version__,
         "numpy_version": np.__version__,
         "python_version": platform.python_version(),
-        "command": command or [],
+        **({"command": command} if command is not None else {}),
         "seeds": seeds,
         **scenario.provenance(),
     }
+
+
+def settings(scenario: str, seed: int, replicates: int, assignments: list[str]) -> dict[str, Any]:
+    """The command-line settings that change a run's results, and the command that repeats it
+    (``--workers`` and ``--out`` do not change results and are not recorded)."""
+    sets = [part for text in assignments for part in ("--set", text)]
+    return {"scenario": scenario, "seed": seed, "replicates": replicates, "set": assignments,
+            "reproduce": ["cxsim", "run", scenario, "--seed", str(seed), "--replicates",
+                          str(replicates), *sets]}
 
 
 def summarise(monthly: pd.DataFrame, first: int = 0, last: int | None = None) -> dict[str, Any]:

@@ -29,7 +29,8 @@ def band(frame: pd.DataFrame, column: str, low: float, high: float) -> pd.DataFr
 def trajectories(frames: dict[str, pd.DataFrame], path: Path, title: str,
                  panels: Sequence[str] | None = None) -> None:
     """Fan charts: one panel per metric; per scenario the median across replicates with 50% and
-    90% bands, on shared axes; the 001 §8 target as a dashed line where there is one."""
+    90% bands, on shared axes; the target of source 001's "Metrics That Matter" table (section 8)
+    as a dashed line where there is one."""
     panels = panels or PANELS
     ncols = 3
     nrows = -(-len(panels) // ncols)

@@ -1,38 +1,43 @@
 """Write docs/validation.md: the calibration fit and the stylised facts with measured effects.
 
-    python -m cxsim.experiments.validation [--replicates 30] [--out docs/validation.md]
+    python -m cxsim.experiments.validation [--replicates 30] [--seed 500] [--out docs/validation.md]
 
 Every number in the page is measured by this script (or read from the calibration record), so
-rerunning it regenerates the page.
+rerunning it regenerates the page. Effects are mean paired differences with the 95% t interval of
+``statistics.paired_interval``; "what the model does not claim" is the board pack's text
+(``report.content.not_claimed_markdown``), its counts read from the calibration record.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-from scipy import stats
 
 from cxsim.experiments.calibrate import RECORD
+from cxsim.experiments.cli.parser import (
+    Parser,
+    add_workers,
+    cap_workers,
+    non_negative_int,
+    positive_int,
+)
 from cxsim.experiments.compare import compare, covered_month
-from cxsim.experiments.outputs import write_atomic
+from cxsim.experiments.files import write_text
+from cxsim.experiments.report.content import not_claimed_markdown
+from cxsim.experiments.statistics import DEFAULT_REPLICATES, paired_interval
 from cxsim.model import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def paired(monthly: pd.DataFrame, a: str, b: str, column: str, month: int = 12) -> str:
-    """'mean [low, high]' of a - b at ``month`` over paired replicates."""
+    """'mean [low, high]' of a - b at ``month`` over paired replicates (95% t interval)."""
     at = monthly[monthly["month"] == month]
-    left = at[at["scenario"] == a].sort_values("replicate")[column].to_numpy(float)
-    right = at[at["scenario"] == b].sort_values("replicate")[column].to_numpy(float)
-    diff = left - right
-    half = stats.t.ppf(0.975, diff.size - 1) * diff.std(ddof=1) / np.sqrt(diff.size)
-    return f"{diff.mean():+.1f} [{diff.mean() - half:+.1f}, {diff.mean() + half:+.1f}]"
+    left = at[at["scenario"] == a].sort_values("replicate")[column]
+    right = at[at["scenario"] == b].sort_values("replicate")[column]
+    return paired_interval(left, right).text(decimals=1, signed=True)
 
 
 def calibration_section() -> list[str]:
@@ -64,16 +69,16 @@ def calibration_section() -> list[str]:
     return [*lines, ""]
 
 
-def facts_section(replicates: int, workers: int) -> list[str]:
+def facts_section(replicates: int, workers: int, seed: int = 500) -> list[str]:
     names = ["baseline", "techops_programme", "cx_theater", "change_fatigue",
              "sequenced_change", "survey_obsession", "blame_culture", "cx_police",
              "executive_misalignment", "middle_management_resistance", "hiring_mismatch",
              "short_term_pressure", "short_term_pressure_protected", "remote_work"]
-    result = compare(names, replicates=replicates, seed=500, workers=workers)
+    result = compare(names, replicates=replicates, seed=seed, workers=workers)
     m = result.monthly
     low = load_scenario("techops_programme", {"levers.psychological_safety": 0.2}).named("low")
     high = load_scenario("techops_programme", {"levers.psychological_safety": 0.7}).named("high")
-    safety = compare([low, high], replicates=replicates, seed=500, workers=workers).monthly
+    safety = compare([low, high], replicates=replicates, seed=seed, workers=workers).monthly
     mean = m[m["scenario"] == "techops_programme"].groupby("month").mean(numeric_only=True)
     churn_half = covered_month(mean["churn_annualised"], 0.5)
     churn_onset = covered_month(mean["churn_annualised"], 0.1)
@@ -86,7 +91,7 @@ def facts_section(replicates: int, workers: int) -> list[str]:
         "common random numbers, with its 95% t interval. `tests/test_stylised_facts.py` asserts "
         "each fact and, for each, that it vanishes when its mechanism is switched off.",
         "",
-        "| stylised fact (MODEL_BRIEF §7) | measured |",
+        "| stylised fact (model brief, section 7: docs/sources.md) | measured |",
         "|---|---|",
         f"| programme beats CX theater on churn | programme - theater, churn: "
         f"{paired(m, 'techops_programme', 'cx_theater', 'churn_annualised')} points |",
@@ -107,7 +112,8 @@ def facts_section(replicates: int, workers: int) -> list[str]:
         f"| ... and lowers churn | safety 0.7 - 0.2, churn: "
         f"{paired(safety, 'high', 'low', 'churn_annualised')} points |",
         f"| culture metrics move before churn | churn covers half its 12-month change at month "
-        f"{churn_half:.1f}; the leading indicators of 001 §5 before it: ritual participation at "
+        f"{churn_half:.1f}; the leading indicators of source 001, section 5, before it: "
+        f"ritual participation at "
         f"{covered_month(mean['ritual_participation'], 0.5):.1f}, interaction rate at "
         f"{covered_month(mean['interaction_rate'], 0.5):.1f}; the attitudes with or after it: "
         f"culture score at {covered_month(mean['culture_score'], 0.5):.1f}, psychological "
@@ -144,49 +150,37 @@ def facts_section(replicates: int, workers: int) -> list[str]:
     return [*lines, ""]
 
 
-NOT_CLAIMED = """\
-- **Effect sizes are plausible, not estimated.** Only the parameters listed above are fitted, and
-  only to one case (TechOps Pro, a practitioner's account, 001 §11). Every other default is a
-  documented assumption or a direction from the literature (docs/parameters.md).
-- **One case, nine figures.** Eight free parameters are fitted to nine figures: the fit shows the
-  model can reproduce the case, not that its structure is the only one that could.
-- **No forecast for a particular company.** The model answers "what tends to happen, and why" for
-  an organisation like the default one; a real organisation needs its own calibration.
-- **Sales and markets are outside.** New accounts arrive at a constant rate whatever the culture;
-  competitors, pricing and the economy do not appear.
-- **Leadership is a policy, not an agent.** Executives do not react to the results.
-- **The '70% of change programmes fail' figure is not used** (Hughes 2011: no valid evidence).
-- **Measured NPS is a survey of the accounts that answer**, satisfied ones more often (as an
-  advisory board's is); true NPS is over every account. The case's NPS is matched with the
-  measured one.
-"""
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--replicates", type=int, default=30)
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "validation.md")
-    args = parser.parse_args()
+def main(argv: list[str] | None = None) -> int:
+    parser = Parser(prog="python -m cxsim.experiments.validation",
+                    description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--replicates", type=positive_int, default=DEFAULT_REPLICATES,
+                        metavar="R", help="replicates per scenario")
+    parser.add_argument("--seed", type=non_negative_int, default=500, metavar="N",
+                        help="base seed of the stylised facts' replicates")
+    add_workers(parser)
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "validation.md",
+                        metavar="FILE", help="the page to write (default docs/validation.md)")
+    args = parser.parse_args(argv)
     lines = [
         "# Validation",
         "",
         "Generated by `python -m cxsim.experiments.validation`; rerun it after any change to "
         "the model.",
         "",
-        "## Calibration to the TechOps Pro case (001 §11)",
+        "## Calibration to the TechOps Pro case (source 001, section 11; docs/sources.md)",
         "",
         *calibration_section(),
         "## Stylised facts",
         "",
-        *facts_section(args.replicates, args.workers),
+        *facts_section(args.replicates, cap_workers(args.workers), args.seed),
         "## What the model does not claim",
         "",
-        NOT_CLAIMED,
+        not_claimed_markdown(RECORD),
     ]
-    write_atomic(args.out, lambda p: p.write_text("\n".join(lines)))
+    write_text(args.out, "\n".join(lines))
     print(f"wrote {args.out}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -28,11 +28,12 @@ __all__ = [
 
 
 def simulate(scenario: Scenario | Parameters | str | Path, seed: int = 0) -> pd.DataFrame:
-    """Run one replicate: a scenario (object, shipped name or path) and a seed -> monthly table."""
-    if isinstance(scenario, (str, Path)):
-        scenario = load_scenario(scenario)
-    parameters = scenario.parameters if isinstance(scenario, Scenario) else scenario
-    model = CXCultureModel(parameters, seed=seed)
+    """Run one replicate: a scenario (object, shipped name or path) and a seed -> monthly table.
+
+    The seed is always explicit (0 unless given), so the same call gives the same table; the
+    model runs without Mesa agent objects, which the outputs never read (agents.py).
+    """
+    model = CXCultureModel(scenario, seed=seed, agents=False)
     try:
         return pd.DataFrame.from_records(model.run(), columns=list(COLUMNS))
     finally:

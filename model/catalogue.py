@@ -119,10 +119,12 @@ METRICS: tuple[Metric, ...] = (
            "Month", decimals=0),
     Metric("week", "week", "week at which the row is taken", "Week", decimals=0),
     # -- customers
-    Metric("nps_measured", "-100..100", "NPS of the latest customer survey's respondents",
+    Metric("nps_measured", "-100..100", "NPS of the latest customer survey's respondents; "
+           "NaN when nobody has answered a survey (no score, rather than a made-up 0)",
            "NPS, measured (survey)", "NPS, measured", "Net Promoter Score (NPS), customer survey",
            "higher", bounds=_NPS),
-    Metric("nps_true", "-100..100", "NPS over all active customers (what the survey estimates)",
+    Metric("nps_true", "-100..100", "NPS over all active customers (what the survey estimates); "
+           "NaN with no active customer",
            "NPS, true (all customers)", "NPS, true", "Net Promoter Score of all customers",
            "higher", bounds=_NPS),
     Metric("churn_monthly", "%", "customers active at the month's start who churned in the month",
@@ -196,7 +198,8 @@ METRICS: tuple[Metric, ...] = (
            "Post-mortem coverage", "Post-mortems",
            "Customer escalations followed by a no-blame review", decimals=0, bounds=_PCT,
            **_t("postmortem_coverage")),
-    Metric("enps", "-100..100", "internal NPS for the customer-centric culture",
+    Metric("enps", "-100..100", "internal NPS for the customer-centric culture; NaN with no "
+           "staff",
            "Internal NPS for CX culture", "eNPS",
            "Employee Net Promoter Score (eNPS) for the customer culture", decimals=0,
            bounds=_NPS, **_t("enps")),

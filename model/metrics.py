@@ -69,7 +69,7 @@ def monthly_row(model, month: int) -> dict[str, float]:
     """All outputs of one month, read off the model's state and the month's tally."""
     p, people, teams, customers, pain, policy = (model.p, model.people, model.teams,
                                                  model.customers, model.pain, model.policy)
-    t, tally = model.week, model.tally
+    t, tally, org = model.week, model.tally, model.org
     filled = people.filled
     staff = filled
     active = customers.active
@@ -95,7 +95,7 @@ def monthly_row(model, month: int) -> dict[str, float]:
     row: dict[str, float] = {
         "month": month,
         "week": t,
-        "nps_measured": model.survey_nps,
+        "nps_measured": org.survey_nps,
         "nps_true": net_promoter_score(scores),
         "churn_monthly": 100.0 * tally.churned / max(tally.active_at_start, 1),
         "churn_annualised": 100.0 * mean_of(churn_p),
@@ -105,20 +105,20 @@ def monthly_row(model, month: int) -> dict[str, float]:
         "customers_won": tally.won,
         "customers_active": int(active.sum()),
         "revenue_retained": 100.0 * (float(customers.value[active & customers.initial].sum())
-                                     / model.initial_revenue),
+                                     / org.initial_revenue),
         "csat": share(satisfaction >= 0.7),
         "satisfaction": 100.0 * mean_of(satisfaction),
-        "survey_response_rate": model.survey_response_rate,
+        "survey_response_rate": org.survey_response_rate,
         "agree_customer_outcomes": share(orientation >= 0.5),
         "leadership_customer_time": 100.0 * float(policy.leadership_time[t]),
         "decision_evidence_ratio": 100.0 * float(policy.evidence[t]),
         "interaction_rate": share(contact[staff]),
         "story_sharing_per_week": tally.stories / weeks_in_month,
         "onboarding_immersion": share(people.immersed[recent_hires]),
-        "collaboration_index": 1.0 + 4.0 * model.collaboration,
+        "collaboration_index": 1.0 + 4.0 * org.collaboration,
         "psychological_safety_score": 1.0 + 4.0 * mean_of(safety),
         "recognition_share": 100.0 * float(policy.incentive[t]),
-        "ritual_participation": share(model.ritual_participants[staff]),
+        "ritual_participation": share(org.ritual_participants[staff]),
         "postmortem_coverage": 100.0 * float(policy.intensity["blameless_postmortems"][t])
         * (1 - p.anti_patterns.blame_culture),
         "enps": net_promoter_score(enps_scores),
@@ -126,8 +126,8 @@ def monthly_row(model, month: int) -> dict[str, float]:
         "cynicism": 100.0 * mean_of(cynicism),
         "change_fatigue": 100.0 * mean_of(people.fatigue[staff]),
         "orientation": 100.0 * mean_of(orientation),
-        "load": 100.0 * model.load,
-        "say_do_gap": 100.0 * model.say_do_gap,
+        "load": 100.0 * org.load,
+        "say_do_gap": 100.0 * org.say_do_gap,
         "attrition_annualised": annualised(hazard[staff]),
         "frontline_attrition_annualised": annualised(hazard[staff & people.frontline]),
         "top_performer_attrition_annualised": annualised(hazard[staff & people.top_performer]),
@@ -145,7 +145,7 @@ def monthly_row(model, month: int) -> dict[str, float]:
     row["perception_gap"] = (row["managers_rate_highly_customer_centric"]
                              - row["customers_rate_highly_customer_centric"])
     row["culture_score"] = culture_score(row, mean_of(orientation), mean_of(safety),
-                                         mean_of(cynicism), model.views,
+                                         mean_of(cynicism), org.views,
                                          p.measurement.rating_floor, p.measurement.cynicism_tint)
     row["maturity_level"] = maturity_level(row)
     return {name: row[name] for name in COLUMNS}

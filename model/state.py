@@ -6,7 +6,15 @@ Everything random that an account or pain point will ever need is drawn here, on
 step draws the same number of random values whatever happens (common random numbers). Each
 attribute is drawn from its own stream spawned from the run's generator: the Beta sampler consumes
 a parameter-dependent amount of randomness, and separate streams keep one parameter's value from
-shifting the draws of every other attribute.
+shifting the draws of every other attribute. ``Organisation`` holds what there is one of for the
+whole organisation (climate, load, the latest survey...), written by several mechanisms.
+
+Why arrays, and the Mesa agents only views on them (agents.py): the mechanisms update every person
+and account at once with numpy, so the default year (800 posts, 400 accounts, 52 weeks) runs in
+about 30 ms (benchmarks/bench_model.py). Merely calling one empty Python method per agent per week
+(``agents.do("step")``) adds about a third of that again, before any agent does any work, and
+creating the 1,200 agent objects takes about a tenth of a run, which is why ``simulate`` runs
+without them.
 """
 
 from __future__ import annotations
@@ -106,6 +114,44 @@ class PainPoints:
     status: np.ndarray          # int: NOT_ARRIVED, SILENT, SURFACED, FIXED
     weight: np.ndarray          # severity x reach: how often staff meet it
     evidence: np.ndarray        # reports acted on by managers, fading weekly
+
+
+@dataclass
+class Organisation:
+    """Organisation-level state: one value, or one per team or slot, shared by the mechanisms.
+
+    Set explicitly in ``CXCultureModel.__init__`` (docs/ODD.md section 5, step 5) and then written
+    only by the modules named in each comment; every other module only reads it.
+    """
+
+    load: float                 # L(t): day job plus initiatives, shares of capacity (fatigue)
+    mean_fatigue: float         # mean fatigue of filled posts this week (fatigue step; incentives)
+    climate: float              # psychological-safety climate this week (voice)
+    safety_anchor: np.ndarray   # per post: where perceived safety settles, clip(climate + offset)
+    #                             (voice; social influence pulls shifts away from it)
+    modelling: np.ndarray       # per team: manager's modelling of customer-centric behaviour M
+    #                             (incentives; read by rituals and Manager.modelling)
+    action: float               # alpha(t): propensity to fix a surfaced problem (incentives)
+    action_at_start: float      # alpha(0): say-do's reference for visible action
+    say_do_gap: float           # max(0, R - D) this week (say-do)
+    collaboration: float        # cross-functional collaboration K, 0-1 (rituals)
+    contact: np.ndarray         # per post, bool: direct customer contact in a ritual this week
+    #                             (rituals; voice adds the chance to meet a problem)
+    ritual_participants: np.ndarray  # per post, bool: took part in a ritual session this month
+    #                             (rituals; reset at each month end after the row)
+    problems_changed: bool      # open problems or hits changed since problem loads were computed
+    #                             (voice, fixes; cleared by CXCultureModel.refresh_problem_load)
+    expected_quality: np.ndarray  # per customer slot: noise-free touchpoint quality
+    #                             (customer experience, monthly; new accounts' expectations)
+    utility_table: tuple[np.ndarray, np.ndarray]  # E[u] on a grid of margins: the expectation
+    #                             device (customer experience, fixed for the run)
+    fix_relief: float           # expected weekly survey-fatigue relief from fixes at the start
+    #                             (fixed; new accounts' survey fatigue)
+    views: dict[str, float]     # employees' lagged views of leadership behaviours (measurement)
+    survey_nps: float           # NPS of the latest customer survey's respondents (measurement)
+    survey_response_rate: float  # % of active accounts that answered it (measurement)
+    acquisition_due: float      # fractional sales wins carried to the next month (churn)
+    initial_revenue: float      # annual value of the month-0 book, k$ (fixed; revenue retained)
 
 
 def init_people(p: Parameters, rng: np.random.Generator) -> tuple[People, Teams]:

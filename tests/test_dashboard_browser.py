@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import shutil
 import signal
 import socket
@@ -33,8 +34,12 @@ from pathlib import Path
 
 import pytest
 
-from cxsim.experiments import dashboard
-from cxsim.model import load_scenario
+from cxsim.experiments import cli_dashboard
+from cxsim.experiments.dashboard import compute
+from cxsim.experiments.dashboard import server as dashboard_server
+from cxsim.experiments.files import FILE_MODE
+from cxsim.experiments.statistics import DEFAULT_REPLICATES, DEFAULT_SEED, headline
+from cxsim.model import ScenarioError, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -81,7 +86,7 @@ def server(tmp_path: Path):
     log = (tmp_path / "server.log").open("wb")
     env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "cxsim.experiments.dashboard", "--host", "127.0.0.1", "--port",
+        [sys.executable, "-m", "cxsim.experiments.cli_dashboard", "--host", "127.0.0.1", "--port",
          str(port), "--export-dir", str(exports)],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}/"
@@ -159,6 +164,7 @@ def test_dashboard_in_chromium(playwright_api, server, tmp_path: Path) -> None:
             for now, shipped in table_before.values():
                 assert now == shipped, "no change yet: your settings are the scenario as shipped"
             assert "no change" in headline_before
+            assert f"mean of {DEFAULT_REPLICATES} runs" in headline_before
 
             # a person clicks the psychological-safety slider's track at about 85 %
             track = setting.locator(".v-slider-track")
@@ -217,7 +223,7 @@ def test_dashboard_in_chromium(playwright_api, server, tmp_path: Path) -> None:
             src_before = chart.get_attribute("src")
             page.locator(".cx-controls .v-select").click()
             page.locator(".v-overlay .v-list-item").get_by_text("cx_theater", exact=True).click()
-            for key, shipped_value in dashboard.base_values("cx_theater").items():
+            for key, shipped_value in compute.base_values("cx_theater").items():
                 name = key.split(".", 1)[1]
                 expect(page.locator(f".cx-setting-{name} .cx-value")).to_have_text(
                     f"{shipped_value:.2f}", timeout=UI_TIMEOUT_MS)
@@ -234,23 +240,99 @@ def test_dashboard_in_chromium(playwright_api, server, tmp_path: Path) -> None:
 
 def test_register_adds_the_dashboard_command() -> None:
     parser = argparse.ArgumentParser()
-    dashboard.register(parser.add_subparsers(dest="command"))
+    cli_dashboard.register(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["dashboard"])
-    assert (args.host, args.port) == ("127.0.0.1", dashboard.DEFAULT_PORT)
-    assert args.handler is dashboard.command_dashboard
+    assert (args.host, args.port) == ("127.0.0.1", dashboard_server.DEFAULT_PORT)
+    assert args.handler is cli_dashboard.command_dashboard
     args = parser.parse_args(["dashboard", "--port", "9001", "--host", "0.0.0.0"])
     assert (args.host, args.port) == ("0.0.0.0", 9001)
     with pytest.raises(SystemExit):
         parser.parse_args(["dashboard", "--port", "70000"])
 
 
+def test_loopback_is_told_from_the_rest() -> None:
+    for host in ("127.0.0.1", "127.0.0.2", "::1", "[::1]", "localhost"):
+        assert dashboard_server.is_loopback(host), host
+    for host in ("0.0.0.0", "::", "192.168.1.20", "10.0.0.1"):
+        assert not dashboard_server.is_loopback(host), host
+    assert "cxsim.experiments.dashboard.page" in dashboard_server.server_argv("127.0.0.1", 1)
+
+
+@pytest.fixture
+def no_solara(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[list[str]]:
+    """``serve`` with solara-server replaced by a recorder; the environment restored after."""
+    import solara.__main__
+
+    started: list[list[str]] = []
+    monkeypatch.setattr(solara.__main__.cli, "main",
+                        lambda args, **kwargs: started.append(list(args)))
+    for name in (compute.EXPORT_DIR_ENV, "SOLARA_TELEMETRY_MIXPANEL_ENABLE",
+                 "SOLARA_THEME_SHOW_BANNER", "SOLARA_ASSETS_CDN"):
+        monkeypatch.setenv(name, "unset")
+    return started
+
+
+def test_serve_warns_beyond_loopback(no_solara, tmp_path, capsys) -> None:
+    assert dashboard_server.serve("0.0.0.0", 0, tmp_path) == 0
+    warning = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
+    assert len(warning) == 1 and warning[0].startswith("cxsim: warning: dashboard: listening on "
+                                                       "0.0.0.0, beyond this machine")
+    assert no_solara[0][:2] == ["run", dashboard_server.PAGE_MODULE]
+    assert dashboard_server.serve("127.0.0.1", 0, tmp_path) == 0
+    assert "warning" not in capsys.readouterr().err
+
+
+def test_port_in_use_is_one_line_exit_2(no_solara, tmp_path, capsys) -> None:
+    import socket as sockets
+
+    with sockets.socket(sockets.AF_INET, sockets.SOCK_STREAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        args = argparse.Namespace(host="127.0.0.1", port=port, export_dir=str(tmp_path))
+        assert cli_dashboard.command_dashboard(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("cxsim: error: dashboard: --port") and not no_solara
+
+
+@pytest.mark.parametrize("name", ["../scenarios/baseline", "/etc/passwd", "baseline.toml",
+                                  "techops_programme/../baseline", "", None, 3])
+def test_only_shipped_scenario_names_reach_the_model(name) -> None:
+    with pytest.raises(ScenarioError):
+        compute.check_scenario(name)
+    with pytest.raises(ScenarioError):
+        compute.trajectories(name, {}, replicates=1)
+    assert set(compute.scenario_names()) == {p.stem for p in
+                                             (ROOT / "scenarios").glob("*.toml")}
+
+
+def test_settings_from_the_page_are_checked() -> None:
+    values = {**compute.base_values("baseline"), "levers.psychological_safety": 7.5,
+              "anti_patterns.blame_culture": -2, "organisation.employees": 5,
+              "timeline": "x"}
+    changes = compute.changed_settings("baseline", values)
+    assert set(changes) <= set(compute.SETTINGS)
+    assert changes["levers.psychological_safety"] == 1.0
+    assert changes.get("anti_patterns.blame_culture", 0.0) == 0.0
+    with pytest.raises(ScenarioError):
+        compute.trajectories("baseline", {"organisation.employees": 5}, replicates=1)
+    with pytest.raises(ScenarioError):
+        compute.clean_setting(float("nan"))
+    assert compute.clean_runs(10_000) == compute.MAX_REPLICATES and compute.clean_runs(0) == 1
+    assert compute.clean_seed(-4) == 0 and compute.clean_seed(2**40) == compute.MAX_SEED
+
+
 def test_exported_file_sets_only_the_changes(tmp_path: Path) -> None:
-    values = dashboard.base_values("cx_theater")
+    values = compute.base_values("cx_theater")
     values["levers.incentive_alignment"] = 0.7
     values["anti_patterns.cx_theater"] = 0.4
-    changes = dashboard.changed_settings("cx_theater", values)
+    changes = compute.changed_settings("cx_theater", values)
     assert changes == {"levers.incentive_alignment": 0.7, "anti_patterns.cx_theater": 0.4}
-    path = dashboard.export_scenario("cx_theater", changes, tmp_path, seed=3, replicates=5)
+    path = compute.export_scenario("cx_theater", changes, tmp_path, seed=3, replicates=5)
+    assert path.parent == tmp_path.resolve() and re.fullmatch(r"[a-z_]+_[0-9a-f]{8}\.toml",
+                                                              path.name)
+    assert path.stat().st_mode & 0o777 == FILE_MODE
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]   # nothing half-written
     scenario = load_scenario(path)
     assert scenario.parameters.levers.incentive_alignment == 0.7
     assert scenario.parameters.anti_patterns.cx_theater == 0.4
@@ -260,18 +342,42 @@ def test_exported_file_sets_only_the_changes(tmp_path: Path) -> None:
     assert raw["levers"] == {"incentive_alignment": 0.7}
     assert raw["anti_patterns"] == {"cx_theater": 0.4}
     assert "incentive alignment 0.70 (was 0.15)" in raw["description"]
-    unchanged = dashboard.export_scenario("baseline", {}, tmp_path)
+    unchanged = compute.export_scenario("baseline", {}, tmp_path)
     assert load_scenario(unchanged).parameters == load_scenario("baseline").parameters
+    with pytest.raises(ScenarioError):
+        compute.export_scenario("../../outside", {}, tmp_path)
+
+
+def test_exports_default_to_the_server_folder(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv(compute.EXPORT_DIR_ENV, str(tmp_path / "exports"))
+    path = compute.export_scenario("baseline", {"levers.psychological_safety": 0.9})
+    assert path.parent == (tmp_path / "exports").resolve()
 
 
 def test_trajectories_and_figure_follow_the_settings() -> None:
-    base = dashboard.trajectories("techops_programme", {}, seed=0, replicates=2)
-    safer = dashboard.trajectories("techops_programme", {"levers.psychological_safety": 0.9},
-                                   seed=0, replicates=2)
+    base = compute.trajectories("techops_programme", {}, seed=0, replicates=2)
+    safer = compute.trajectories("techops_programme", {"levers.psychological_safety": 0.9},
+                                 seed=0, replicates=2)
     assert sorted(base["replicate"].unique()) == [0, 1]
     assert list(base["month"].unique()) == list(range(13))
     assert not base.equals(safer)
-    figure = dashboard.figure(safer, base, "techops_programme", 2)
+    figure = compute.figure(safer, base, "techops_programme", 2)
     axes = figure.get_axes()
-    assert len(axes) == len(dashboard.PANELS)
+    assert len(axes) == len(compute.PANELS)
     assert all(ax.get_xlabel() and ax.get_ylabel() for ax in axes)
+
+
+def test_month12_table_is_the_mean_with_catalogue_status() -> None:
+    base = compute.trajectories("techops_programme", {}, seed=DEFAULT_SEED, replicates=3)
+    safer = compute.trajectories("techops_programme", {"levers.psychological_safety": 0.9},
+                                 seed=DEFAULT_SEED, replicates=3)
+    rows = compute.headline_rows(safer, base)
+    assert [row.metric.name for row in rows] == [m.name for m in compute.PANELS]
+    for row in rows:
+        at12 = safer[safer["month"] == 12][row.metric.name]
+        assert row.now == headline(at12) and row.status == row.metric.status(row.now)
+    safety = next(r for r in rows if r.metric.name == "psychological_safety_score")
+    assert safety.better is True and safety.change_text.startswith("+")
+    churn = rows[0]
+    assert churn.text(churn.now).endswith("%")
+    assert churn.change_text == "no change" or churn.change_text.endswith(" pts")

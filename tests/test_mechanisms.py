@@ -149,7 +149,7 @@ class TestVoice:
         model = small_model(seed=3)
         slot, _ = self.messenger_and_team(model)
         model.people.safety[slot] = 0.3
-        model.people.safety_offset[slot] = 0.3 - model.climate
+        model.people.safety_offset[slot] = 0.3 - model.org.climate
         self.one_messenger(model, slot)
         assert model.tally.blamed == 0
         assert model.people.safety[slot] > 0.3
@@ -228,7 +228,7 @@ class TestRituals:
         rituals.step(with_ritual, uniforms)
         rituals.step(without, uniforms)
         assert with_ritual.people.orientation.mean() > without.people.orientation.mean()
-        assert with_ritual.contact.any() and not without.contact.any()
+        assert with_ritual.org.contact.any() and not without.org.contact.any()
 
 
 # -- 3. incentives ----------------------------------------------------------------------------
@@ -692,7 +692,7 @@ class TestServiceRecovery:
         assert customers.hits[mine, problem].sum() == 0          # the team's accounts: fixed
         others = ~(customers.account_team == team)
         assert (customers.hits[others, problem] == hit_before[others]).all()  # others: not
-        assert model.problems_changed
+        assert model.org.problems_changed
 
     def test_no_workaround_when_the_draw_fails(self, small_model) -> None:
         model = small_model(seed=2, voice__recovery_gain=0.3)
@@ -720,14 +720,14 @@ class TestSatisfactionRecord:
 class TestViewsOfLeadership:
     def test_views_follow_policy_with_a_lag(self, small_model) -> None:
         model = small_model(seed=1, scenario="techops_programme")
-        start = dict(model.views)
+        start = dict(model.org.views)
         for _ in range(3):
             model.step()
         policy = model.policy
         for name in measurement.PERCEIVED:
             actual = float(getattr(policy, name)[model.week])
             if actual > start[name]:
-                assert start[name] < model.views[name] < actual, name
+                assert start[name] < model.org.views[name] < actual, name
 
     def test_faster_perception_raises_the_assessment_sooner(self, small_model) -> None:
         slow = small_model(seed=1, scenario="techops_programme", measurement__perception_rate=0.01)

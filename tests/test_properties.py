@@ -37,10 +37,12 @@ def scenarios(draw) -> tuple[str, dict[str, Any]]:
         "organisation.customers": draw(st.integers(10, 200)),
         "organisation.team_size": draw(st.integers(2, 30)),
         "organisation.frontline_share": draw(st.floats(0.05, 0.9)),
-        "organisation.product_share": draw(st.floats(0.0, 0.9)),
+        "organisation.product_share": draw(st.floats(0.0, 1.0)),   # x (1 - frontline), below
         "organisation.top_performer_share": draw(st.floats(0.0, 0.5)),
         "organisation.customer_headroom": draw(st.floats(0.0, 3.0)),
-        "simulation.weeks": draw(st.integers(8, 60)),
+        # At least to the last start of the base scenario's timeline (later ones are refused).
+        "simulation.weeks": draw(st.integers(max((e.start_week for e in load_scenario(
+            name).parameters.timeline), default=8), 60)),
         "social.ambassador_share": draw(st.floats(0.0, 0.5)),
         "workforce.hiring_lag_weeks": draw(st.integers(0, 52)),
         "workforce.attrition_base": draw(st.floats(0.0, 1.0)),
@@ -51,6 +53,8 @@ def scenarios(draw) -> tuple[str, dict[str, Any]]:
         "initial.satisfaction_mean": draw(unit),
         "initial.orientation_mean": draw(unit),
     })
+    overrides["organisation.product_share"] = round(overrides["organisation.product_share"] * min(
+        0.9, 1 - overrides["organisation.frontline_share"]), 12)
     return name, overrides
 
 
@@ -93,9 +97,15 @@ def check_table(table: pd.DataFrame, overrides: dict[str, Any]) -> None:
     assert len(table) == months + 1
     assert table["month"].tolist() == list(range(months + 1))
     assert table["week"].is_monotonic_increasing and table["week"].iloc[-1] <= weeks
-    values = table.to_numpy(dtype=float)
+    # NaN only where a score has no respondent (documented in docs/outputs.md).
+    undefined = {"nps_measured": table["survey_response_rate"] == 0,
+                 "nps_true": table["customers_active"] == 0, "enps": table["headcount"] == 0}
+    for name, allowed in undefined.items():
+        assert (table[name].isna() <= allowed).all(), f"{name} NaN with respondents"
+    values = table.drop(columns=list(undefined)).to_numpy(dtype=float)
     bad = ~np.isfinite(values)
     assert not bad.any(), f"non-finite values in {list(table.columns[bad.any(axis=0)])}"
+    table = table.fillna({name: 0.0 for name in undefined})
     for name in COLUMNS:
         low, high = column_range(name)
         column = table[name]
@@ -150,8 +160,10 @@ def test_empty_organisation_is_finite():
         warnings.simplefilter("ignore", RuntimeWarning)
         table = simulate(load_scenario("baseline", overrides=overrides), seed=0)
     assert (table["headcount"] == 0).any()    # the situation under test happens
-    assert np.isfinite(table.to_numpy(dtype=float)).all(), (
-        list(table.columns[table.isna().any()]))
+    # eNPS has no respondent without staff: NaN there (documented), finite everywhere else.
+    assert table.loc[table["headcount"] == 0, "enps"].isna().all()
+    rest = table.drop(columns="enps")
+    assert np.isfinite(rest.to_numpy(dtype=float)).all(), list(rest.columns[rest.isna().any()])
 
 
 @settings(max_examples=60, deadline=None)

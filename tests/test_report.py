@@ -13,10 +13,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from markupsafe import escape
 
 from cxsim.experiments import report
 from cxsim.experiments.compare import compare
-from cxsim.model import TARGETS, ScenarioError, load_scenario
+from cxsim.experiments.files import FILE_MODE
+from cxsim.experiments.report import content
+from cxsim.experiments.report.charts import draw_charts
+from cxsim.experiments.report.html import render_html
+from cxsim.experiments.statistics import headline
+from cxsim.model import ScenarioError, load_scenario
+from cxsim.model.catalogue import DASHBOARD, MATURITY, metric
+from cxsim.model.cx_model import month_end_weeks
 
 SMALL = {"organisation.employees": 90, "organisation.customers": 60}
 
@@ -39,6 +47,8 @@ def weasyprint_loads() -> bool:
     except (ImportError, OSError):
         return False
     return True
+
+
 SECTION_IDS = [key for key, _ in report.SECTIONS]
 
 
@@ -62,6 +72,9 @@ def test_writes_every_format_and_nothing_else(pack) -> None:
                                                      "report.pptx"]
     assert data["replicates"] == 4 and data["provenance"]["seeds"] == [3, 4, 5, 6]
     assert data["scenario"] == "techops_programme" and data["against"] == "baseline"
+    assert data["statistic"] == "mean"
+    for path in out.iterdir():   # the one atomic writer: 0644, no temporary left behind
+        assert path.stat().st_mode & 0o777 == FILE_MODE, path.name
 
 
 def test_html_is_one_self_contained_file(pack) -> None:
@@ -82,24 +95,31 @@ def test_html_has_every_section_and_the_headline_numbers(pack) -> None:
     text = written["html"].read_text()
     for key in SECTION_IDS:
         assert f'<section id="{key}">' in text
-    for row, metric in zip(data["headline"], report.HEADLINE, strict=True):
-        assert row["column"] == metric.column
-        assert metric.fmt(row["scenario_mean"]) in text
-        assert metric.fmt(row["against_mean"]) in text
-        assert row["sentence"].replace("'", "&#x27;") in text
+    for row, m in zip(data["headline"], report.HEADLINE, strict=True):
+        assert row["column"] == m.name
+        assert m.fmt(row["scenario_mean"]) in text
+        assert m.fmt(row["against_mean"]) in text
+        assert str(escape(row["sentence"])) in text
     for word in ("customer-experience (CX)", "Net Promoter Score (NPS)",
                  "employee Net Promoter Score", "CSAT</b>: customer satisfaction"):
         assert word in text
-    # the dashboard: every target metric, a status per month, the rule explained
-    assert [row["column"] for row in data["dashboard"]] == list(TARGETS)
+    # the dashboard: every 001 §8 metric, a status per month by the catalogue's one rule
+    assert [row["column"] for row in data["dashboard"]] == list(DASHBOARD)
     for row in data["dashboard"]:
         assert len(row["status"]) == 13
         assert set(row["status"]) <= {"green", "amber", "red"}
+        m = metric(row["column"])
+        assert row["label"] == m.plain_label and row["target"] == m.target
     assert "at least 80% of the target" in text
-    for name in report.LEVEL_NAMES.values():
-        assert name in text
+    # the maturity rubric from the catalogue: names and the rules the model checks
+    for level in MATURITY:
+        assert level.name in text
+        assert str(escape(level.rule())) in text
     for rule in report.WARNINGS:
         assert rule.title in text
+    # what the model does not claim: the counts from the calibration record
+    free, figures = content.calibration_counts()
+    assert f"{free} settings were tuned so that the model reproduces {figures} figures" in text
 
 
 def test_pdf_pages_render_and_are_not_blank(pack, tmp_path) -> None:
@@ -136,11 +156,13 @@ def test_pptx_has_one_slide_per_section_with_notes_and_charts(pack) -> None:
             assert pictures, f"slide {key} has no chart"
 
 
-def test_status_rule_and_warning_rules() -> None:
-    assert report.status(4.0, 4.0) == "green"
-    assert report.status(3.2, 4.0) == "amber"
-    assert report.status(3.19, 4.0) == "red"
-    assert report.status(-5, 40) == "red"
+def test_levels_come_from_the_catalogue() -> None:
+    assert {level.number: level.name for level in MATURITY} == report.LEVEL_NAMES
+    assert {level.number: (level.description, level.rule())
+                             for level in MATURITY} == report.LEVELS
+
+
+def test_warning_rules() -> None:
     rising = pd.Series([30.0, 30.5, 31.0, 32.5, 40.0], index=range(5))
     cynicism = next(r for r in report.WARNINGS if r.column == "cynicism")
     assert cynicism.first_month(rising) == 3
@@ -148,6 +170,78 @@ def test_status_rule_and_warning_rules() -> None:
     response = next(r for r in report.WARNINGS if r.column == "survey_response_rate")
     assert response.first_month(pd.Series([40.0, 38.0, 34.9], index=range(3))) == 2
     assert response.first_month(pd.Series([40.0, 45.0, 50.0], index=range(3))) is None
+
+
+def test_month_of_week_is_the_model_calendar() -> None:
+    ends = month_end_weeks(52)                 # month m ends at week round(52 m / 12)
+    month, expected = 1, {}
+    for week in range(1, 53):
+        expected[week] = month
+        if ends.get(week) == month:
+            month += 1
+    assert {week: report.month_of_week(week) for week in range(1, 53)} == expected
+    # where the old ceil(12 w / 52) rule put the week a month late
+    assert [report.month_of_week(w) for w in (9, 22, 35, 48)] == [2, 5, 8, 11]
+    assert report.month_of_week(4) == 1 and report.month_of_week(5) == 2
+    assert report.month_of_week(52) == 12 and report.month_of_week(0) == 1
+
+
+def test_not_claimed_counts_come_from_the_calibration_record(tmp_path) -> None:
+    record = json.loads(content.CALIBRATION_RECORD.read_text())
+    words = dict(content.not_claimed())
+    fitted = words["The size of each effect is plausible, not measured."]
+    assert (f"{len(record['free_parameters'])} settings were tuned so that the model reproduces "
+            f"{len(record['targets'])} figures") in fitted
+    small = tmp_path / "record.json"
+    small.write_text(json.dumps({"free_parameters": [{}] * 3, "targets": [{}] * 5}))
+    assert "3 settings were tuned so that the model reproduces 5 figures" in \
+        content.not_claimed_markdown(small)
+    assert content.not_claimed_markdown(small).startswith("- **It is not a forecast")
+    assert "no calibration record" in dict(content.not_claimed(tmp_path / "missing.json"))[
+        "The size of each effect is plausible, not measured."]
+
+
+@pytest.fixture(scope="module")
+def small_pack() -> content.Pack:
+    """A pack of two replicates, HTML charts only (no files)."""
+    scenario = load_scenario("techops_programme", SMALL)
+    against = load_scenario("baseline", SMALL)
+    result = compare([against, scenario], replicates=2, seed=0)
+    pack = content.analyse(result, scenario, against)
+    pack.result = result
+    draw_charts(result.monthly, pack, ("html",))
+    return pack
+
+
+def test_pack_figures_are_means_and_statuses_the_catalogue_rule(small_pack) -> None:
+    monthly = small_pack.result.monthly
+    for row in small_pack.headline:
+        values = monthly[(monthly["scenario"] == "techops_programme")
+                         & (monthly["month"] == 12)][row["column"]]
+        assert row["scenario_mean"] == pytest.approx(headline(values))
+    mine = monthly[monthly["scenario"] == "techops_programme"]
+    for row in small_pack.dashboard:
+        m = metric(row["column"])
+        means = mine.groupby("month")[row["column"]].mean().to_numpy()
+        assert row["months"] == pytest.approx(np.round(means, 3), abs=1e-3)
+        assert row["status"] == [m.status(v) for v in mine.groupby("month")[row["column"]]
+                                 .agg(headline)]
+
+
+def test_html_escapes_what_scenarios_say(small_pack) -> None:
+    import dataclasses
+
+    sneaky = small_pack.scenario.named("techops_programme",
+                                       "A <script>alert('x')</script> & <b>bold</b> claim.")
+    document = render_html(dataclasses.replace(small_pack, scenario=sneaky))
+    assert "<script" not in document and "<b>bold</b>" not in document
+    assert "&lt;script&gt;" in document and "&amp;" in document
+
+
+def test_timeline_months_follow_the_model_calendar() -> None:
+    row = content.timeline_row({"kind": "story_sharing", "start_week": 9, "duration_weeks": 14,
+                                "intensity": 1.0})
+    assert row["months"] == "months 2-5" and row["weeks"] == "weeks 9-22"
 
 
 def test_warnings_catch_cx_theater() -> None:
@@ -175,7 +269,7 @@ def small_scenarios(directory: Path) -> tuple[Path, Path]:
     return programme, base
 
 
-def run(*args: str, module: str = "cxsim.experiments.report") -> subprocess.CompletedProcess:
+def run(*args: str, module: str = "cxsim.experiments.cli_report") -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", module, *args], capture_output=True, text=True,
                           timeout=300)
 
@@ -209,6 +303,13 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, args) -> None
     assert not out.exists()
 
 
+def test_python_m_report_runs_the_command(tmp_path) -> None:
+    result = run("no_such_scenario", "--out", str(tmp_path / "x"),
+                 module="cxsim.experiments.report")
+    assert result.returncode == 2
+    assert result.stderr.startswith("cxsim: error: ") and len(result.stderr.splitlines()) == 1
+
+
 def test_parse_formats() -> None:
     assert report.parse_formats("pdf, HTML") == ("pdf", "html")
     assert report.parse_formats(["pptx"]) == ("pptx",)
@@ -224,6 +325,6 @@ def test_cxsim_report_is_wired_into_the_cli(tmp_path) -> None:
     if "report" not in commands.choices:
         pytest.skip("experiments.cli does not register `report` yet")
     result = run("report", "no_such_scenario", "--out", str(tmp_path / "x"),
-                 module="experiments.cli")
+                 module="cxsim.experiments.cli")
     assert result.returncode == 2
     assert result.stderr.startswith("cxsim: error: ") and len(result.stderr.splitlines()) == 1

@@ -10,6 +10,7 @@ import pytest
 from cxsim.model import Parameters, ScenarioError, load_scenario, simulate
 from cxsim.model.scenario import SCENARIO_DIR
 
+pytestmark = pytest.mark.fast
 
 def write(directory: Path, name: str, text: str) -> Path:
     path = directory / name

@@ -19,6 +19,7 @@ def changed_sections(a: Parameters, b: Parameters) -> set[str]:
     return {section for section in left if left[section] != right[section]}
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize("name", sorted(shipped_scenarios()))
 def test_scenarios_differ_from_the_organisation_only_in_levers(name) -> None:
     scenario = load_scenario(name)
@@ -30,6 +31,7 @@ def test_scenarios_differ_from_the_organisation_only_in_levers(name) -> None:
         assert "baseline.toml" in scenario.files[0]
 
 
+@pytest.mark.fast
 def test_levers_change_within_a_lever_section_only() -> None:
     base = load_scenario("baseline").parameters
     # The calibrated organisation's ritual propensity is a lever; no scenario but explicit

@@ -11,17 +11,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
 
 from cxsim.experiments.compare import compare, covered_month
+from cxsim.experiments.statistics import mean_interval
 from cxsim.model import load_scenario
 
 REPLICATES = 12
 
 
 def interval(diff: np.ndarray) -> tuple[float, float]:
-    half = stats.t.ppf(0.975, diff.size - 1) * diff.std(ddof=1) / np.sqrt(diff.size)
-    return float(diff.mean() - half), float(diff.mean() + half)
+    """The 95% t interval of a mean paired difference (the one interval function)."""
+    found = mean_interval(diff)
+    return found.low, found.high
 
 
 def at(monthly: pd.DataFrame, scenario: str, column: str, month: int) -> np.ndarray:

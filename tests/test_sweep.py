@@ -1,5 +1,6 @@
 """Sweeps (issue 5): identical rows whatever the backend, kill-and-resume of a real process,
-Sobol indices of the Ishigami function through the same pipeline, bad sweep files, analysis files.
+Sobol indices of the Ishigami function through the same pipeline, bad sweep files, analysis files,
+shipped sweeps by name, default folders, and what the report says.
 
 Small sweeps on a small organisation keep this file fast.
 """
@@ -7,6 +8,7 @@ Small sweeps on a small organisation keep this file fast.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -17,9 +19,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxsim.experiments import sweep_cli
-from cxsim.experiments.sweep import Store, load_sweep, read_runs, run_seed, run_sweep
-from cxsim.experiments.sweep_analysis import analyse, load_results, sobol_indices
+from cxsim.experiments import cli_sweep
+from cxsim.experiments.analysis import analyse, load_results, sobol_indices
+from cxsim.experiments.sweep import (
+    Store,
+    build_sweep,
+    copy_spec,
+    count_points,
+    default_out,
+    load_sweep,
+    read_runs,
+    run_seed,
+    run_sweep,
+    shipped_sweeps,
+)
 from cxsim.model import ScenarioError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -140,7 +153,7 @@ def test_store_refuses_a_different_sweep(small: tuple[Path, pd.DataFrame],
 def test_kill_and_resume_of_a_real_process(tmp_path: Path) -> None:
     path = sobol_file(tmp_path, n=8, replicates=3, name="killme")   # 40 points x 3 = 120 runs
     out = tmp_path / "killed"
-    command = [sys.executable, "-m", "cxsim.experiments.sweep_cli", "sweep", str(path), "--out",
+    command = [sys.executable, "-m", "cxsim.experiments.cli_sweep", "sweep", str(path), "--out",
                str(out), "--workers", "1", "--chunk-size", "2", "--no-analyse", "--quiet"]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE, start_new_session=True)
@@ -158,12 +171,12 @@ def test_kill_and_resume_of_a_real_process(tmp_path: Path) -> None:
     stored = len(read_runs(out))
     assert 10 <= stored < 120
     # a half-written chunk (a crash while writing) is left under a temporary name: never read
-    (out / "runs" / ".tmp-deadbeef-part-000000000-x.parquet").write_bytes(b"PAR1 half written")
+    (out / "runs" / ".part-000000000-x.parquet.deadbeef.tmp").write_bytes(b"PAR1 half written")
     resumed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert resumed.returncode == 0, resumed.stderr
     assert f"{120 - stored} runs in" in resumed.stderr and f"({stored} already stored)" in \
         resumed.stderr
-    assert not list((out / "runs").glob(".tmp-*"))
+    assert not list((out / "runs").glob(".*.tmp"))
     run_sweep(load_sweep(path), tmp_path / "uninterrupted", workers=1, progress=False)
     pd.testing.assert_frame_equal(read_runs(out), read_runs(tmp_path / "uninterrupted"),
                                   check_exact=True)
@@ -174,7 +187,7 @@ def test_sobol_of_ishigami_matches_the_analytic_indices(tmp_path: Path) -> None:
     bounds = "low = -3.141592653589793\nhigh = 3.141592653589793"
     path.write_text(f"""
 name = "ishigami"
-function = "cxsim.experiments.sweep:ishigami"
+model = "ishigami"
 method = "sobol"
 n = 1024
 seed = 3
@@ -232,7 +245,7 @@ levels = 3
 outcome = "churn_m12 > 12"
 threshold = 0.6
 """)
-    code = sweep_cli.main(["sweep", str(grid), "--out", str(tmp_path / "g"), "--workers", "1",
+    code = cli_sweep.main(["sweep", str(grid), "--out", str(tmp_path / "g"), "--workers", "1",
                            "--quiet"])
     assert code == 0
     files = {p.name for p in (tmp_path / "g" / "analysis").iterdir()}
@@ -262,7 +275,7 @@ def test_analyse_of_an_unfinished_sweep_is_one_line(small: tuple[Path, pd.DataFr
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     path, _ = small
     run_sweep(load_sweep(path), tmp_path / "part", workers=1, progress=False, max_chunks=1)
-    assert sweep_cli.main(["analyse", str(tmp_path / "part")]) == 2
+    assert cli_sweep.main(["analyse", str(tmp_path / "part")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("cxsim: error: ") and err.count("\n") == 1 and "runs" in err
 
@@ -306,7 +319,7 @@ def test_bad_sweep_file_is_one_line_and_exit_2(case: str, tmp_path: Path,
     text, expected = BAD[case]
     path = tmp_path / f"{case}.toml"
     path.write_text(text)
-    code = sweep_cli.main(["sweep", str(path), "--out", str(tmp_path / "out")])
+    code = cli_sweep.main(["sweep", str(path), "--out", str(tmp_path / "out")])
     err = capsys.readouterr().err
     assert code == 2
     assert err.startswith("cxsim: error: ") and err.count("\n") == 1, err
@@ -317,22 +330,52 @@ def test_bad_sweep_file_is_one_line_and_exit_2(case: str, tmp_path: Path,
 def test_overriding_n_is_checked_like_the_file(tmp_path: Path,
                                                capsys: pytest.CaptureFixture[str]) -> None:
     path = sobol_file(tmp_path)
-    assert sweep_cli.main(["sweep", str(path), "--n", "6", "--out", str(tmp_path / "o")]) == 2
+    assert cli_sweep.main(["sweep", str(path), "--n", "6", "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("cxsim: error: --n: n = 6: a power of two")
 
 
-def test_shipped_sweep_files_are_valid() -> None:
-    sobol = load_sweep(ROOT / "experiments/sweeps/sobol_levers.toml")
+def test_shipped_sweeps_load_by_name_and_by_path() -> None:
+    assert shipped_sweeps() == ["morris_screening", "sobol_levers", "whatif_safety_incentives"]
+    sobol = load_sweep("sobol_levers")
     assert len(sobol.names) == 12 and sobol.spec.n == 256 and sobol.replicates == 5
     assert 17_000 <= sobol.n_runs <= 19_000
     assert {"churn_m12", "nps_measured_m12", "nps_true_m12", "culture_m12", "churn_auc"} <= set(
         sobol.outputs)
-    morris = load_sweep(ROOT / "experiments/sweeps/morris_screening.toml")
+    assert sobol.file == "sobol_levers" and default_out(sobol).name == "sobol_levers_n256_r5"
+    by_path = load_sweep(ROOT / "experiments/sweep/files/sobol_levers.toml")
+    assert by_path.samples_sha256() == sobol.samples_sha256()
+    morris = load_sweep("morris_screening")
     assert morris.spec.method == "morris"
-    grid = load_sweep(ROOT / "experiments/sweeps/whatif_safety_incentives.toml")
+    grid = load_sweep("whatif_safety_incentives", replicates=2)
     assert grid.names == ["levers.psychological_safety", "levers.incentive_alignment"]
     assert grid.spec.method == "grid"
+    # a grid has no n: its default folder says nothing of one
+    assert default_out(grid) == Path("results/sweeps/whatif_safety_incentives_r2")
+    for sweep in (sobol, morris, grid):
+        assert count_points(sweep.spec) == sweep.n_points
+
+
+@pytest.mark.parametrize("name", ["sobol_lever", "../sobol_levers", "sobol levers", ""])
+def test_an_unknown_sweep_name_is_one_line(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli_sweep.main(["sweep", name]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("cxsim: error: ") and err.count("\n") == 1, err
+    assert "shipped sweep" in err and "sobol_levers" in err
+
+
+@pytest.mark.parametrize("name", ["../../etc/x", "a/b", "..", ".hidden", "x" * 65, "a b"])
+def test_default_folder_needs_a_safe_name(name: str, tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str],
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    path = sobol_file(tmp_path)
+    path.write_text(path.read_text().replace('name = "small"', f"name = {name!r}"))
+    monkeypatch.chdir(tmp_path)
+    assert cli_sweep.main(["sweep", str(path), "--quiet", "--no-analyse"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("cxsim: error: ") and err.count("\n") == 1, err
+    assert "name = " in err and "--out" in err
+    assert not (tmp_path / "results").exists()
 
 
 def test_seeds_depend_only_on_the_sweep_seed_and_index() -> None:
@@ -346,5 +389,127 @@ def test_seeds_depend_only_on_the_sweep_seed_and_index() -> None:
 def test_store_reads_only_finished_parts(small: tuple[Path, pd.DataFrame], tmp_path: Path) -> None:
     path, reference = small
     run_sweep(load_sweep(path), tmp_path / "out", workers=1, progress=False)
-    (tmp_path / "out" / "runs" / ".tmp-0-part-000000001-abc.parquet").write_bytes(b"garbage")
+    (tmp_path / "out" / "runs" / ".part-000000001-abc.parquet.0.tmp").write_bytes(b"garbage")
     pd.testing.assert_frame_equal(Store(tmp_path / "out").read(), reference, check_exact=True)
+
+
+def noisy_linear(params: dict[str, float], seed: int) -> dict[str, float]:
+    """y = 4a + b + noise, c has no effect: a Python function passed through the API."""
+    noise = np.random.default_rng(seed).normal(0.0, 0.3)
+    return {"y": 4 * params["a"] + params["b"] + 0 * params["c"] + noise}
+
+
+def test_a_python_function_runs_through_the_api_and_the_words_add_up(tmp_path: Path) -> None:
+    path = tmp_path / "linear.toml"
+    path.write_text("""
+name = "linear"
+method = "sobol"
+n = 256
+replicates = 3
+second_order = false
+seed = 1
+[[outputs]]
+name = "y"
+column = "y"
+""" + "".join(f"[[parameters]]\nkey = '{k}'\nlow = 0\nhigh = 1\n" for k in "abc"))
+    with pytest.raises(ScenarioError, match="scenario = '<missing>': required for model 'cxsim'"):
+        load_sweep(path)
+    sweep = load_sweep(path, function=noisy_linear)
+    assert sweep.provenance_scenario == {"function": f"{__name__}:noisy_linear"}
+    assert sweep.spec.model == f"{__name__}:noisy_linear"          # a label, never imported
+    run_sweep(sweep, tmp_path / "out", workers=2, progress=False)
+    serial = tmp_path / "serial"
+    run_sweep(sweep, serial, workers=1, progress=False)
+    pd.testing.assert_frame_equal(read_runs(tmp_path / "out"), read_runs(serial),
+                                  check_exact=True)
+    result = analyse(tmp_path / "out")
+    words = result.rankings["y"]
+    ranked = [w for w in words if w[:1].isdigit()]
+    assert ranked[0].startswith("1. `a`") and not any("`c`" in w for w in ranked)
+    minor = next(w for w in words if w.startswith("Barely matter"))
+    assert "`c`" in minor and "`a`" not in minor
+    # the summary's shares add up to all of the variance
+    shares = [int(v) for v in re.findall(r"(\d+)%", re.split(r"[.;] ", words[0])[0])]
+    assert len(shares) in (2, 3) and abs(sum(shares) - 100) <= 1, words[0]
+    assert load_results(tmp_path / "out").manifest["scenario"]["function"].endswith(
+        ":noisy_linear")
+
+
+def test_report_states_this_sweeps_size_not_the_files(tmp_path: Path) -> None:
+    sweep = load_sweep("whatif_safety_incentives", replicates=1)
+    spec = copy_spec(sweep.spec, overrides={"organisation.employees": 60,
+                                            "organisation.customers": 40},
+                     parameters=[p.model_copy(update={"levels": 2}) for p in sweep.spec.parameters],
+                     outputs=sweep.spec.outputs[:1], discovery=None)
+    small = build_sweep(spec, file=sweep.file, text=sweep.text)
+    assert small.n_runs == 4
+    run_sweep(small, tmp_path / "w", workers=1, progress=False)
+    report = analyse(tmp_path / "w").report.read_text()
+    assert "121 combinations" not in report and "605 runs, about" not in report  # description's
+    assert "description is left out: it was written for 121 points x 5 replicate(s)" in report
+    assert "4 points x 1 replicate(s) = 4 runs" in report
+    assert "a grid of 2 x 2 levels" in report
+    # labels and the parameters' words come from the catalogue and the schema
+    assert "## Logo churn, annualised, month 12 (%) (`churn_m12`)" in report
+    assert "Safety climate" in report
+
+
+def test_analyse_of_another_outcome_keeps_the_first_and_warns_on_stderr(
+        small: tuple[Path, pd.DataFrame], tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    path, _ = small
+    out = tmp_path / "out"
+    run_sweep(load_sweep(path), out, workers=1, progress=False)
+    assert cli_sweep.main(["analyse", str(out)]) == 0
+    first = (out / "analysis" / "REPORT.md").read_text()
+    captured = capsys.readouterr()
+    assert "warning:" not in captured.out and "cxsim: warning: " in captured.err
+    assert cli_sweep.main(["analyse", str(out), "--outcome", "churn_m12 > 12"]) == 0
+    assert (out / "analysis" / "REPORT.md").read_text() == first
+    other = out / "analysis" / "outcome_churn_m12_gt_12"
+    assert "## Scenario discovery: churn_m12 > 12" in (other / "REPORT.md").read_text()
+    assert (other / "prim_boxes.csv").exists()
+    capsys.readouterr()
+    assert cli_sweep.main(["analyse", str(out), "--outcome", "churn_m12 is high"]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_one_at_a_time_sweep_and_its_analysis(tmp_path: Path) -> None:
+    path = tmp_path / "oat.toml"
+    path.write_text(f"""
+name = "oat"
+scenario = "techops_programme"
+method = "oat"
+{SMALL_ORG}
+[[parameters]]
+key = "levers.psychological_safety"
+values = [0.2, 0.8]
+[[parameters]]
+key = "workforce.hiring_lag_weeks"
+values = [2, 10]
+[[outputs]]
+name = "churn_m12"
+column = "churn_annualised"
+""")
+    sweep = load_sweep(path)
+    assert sweep.n_points == 5 == count_points(sweep.spec)
+    assert default_out(sweep).name == "oat_r1"
+    run_sweep(sweep, tmp_path / "o", workers=1, progress=False)
+    result = analyse(tmp_path / "o")
+    assert {"oat_churn_m12.html", "tornado_churn_m12.png"} <= {f.name for f in result.files}
+    html = (tmp_path / "o" / "analysis" / "oat_churn_m12.html").read_text()
+    assert "psychological safety (levers)" in html          # words, not the dotted key
+
+
+def test_a_second_sweep_on_a_locked_directory_is_refused(small: tuple[Path, pd.DataFrame],
+                                                          tmp_path: Path) -> None:
+    path, _ = small
+    sweep = load_sweep(path)
+    holder = Store(tmp_path / "out")
+    holder.open(sweep)                                     # a running sweep holds the lock
+    try:
+        with pytest.raises(ScenarioError, match="no other running sweep"):
+            run_sweep(sweep, tmp_path / "out", workers=1, progress=False)
+    finally:
+        holder.close()
+    assert run_sweep(sweep, tmp_path / "out", workers=1, progress=False).complete

@@ -57,9 +57,10 @@ def step(model, month: int, uniforms: np.ndarray) -> None:
     referrals = int((promoter & (uniforms[1] < p.churn.referral_rate)).sum())
     # Sales wins arrive at a steady rate, independent of culture; deterministic, so they do not
     # consume random numbers.
-    model.acquisition_due += p.churn.acquisition_rate * p.organisation.customers / 12.0
-    sales = int(model.acquisition_due)
-    model.acquisition_due -= sales
+    org = model.org
+    org.acquisition_due += p.churn.acquisition_rate * p.organisation.customers / 12.0
+    sales = int(org.acquisition_due)
+    org.acquisition_due -= sales
     won = referrals + sales
     if won:
         free = np.flatnonzero(~customers.exists)[:won]

@@ -96,10 +96,10 @@ def step(model, normals: np.ndarray) -> None:
     p, customers = model.p, model.customers
     cx = p.customer_experience
     model.refresh_problem_load()
-    model.expected_quality = touchpoint_quality(model)
+    expected = model.org.expected_quality = touchpoint_quality(model)
     active = customers.active
     for noise in normals:
-        gap = model.expected_quality + cx.quality_noise * noise - customers.expectation
+        gap = expected + cx.quality_noise * noise - customers.expectation
         utility = experience_utility(gap, cx)
         customers.satisfaction += cx.memory * (utility - customers.satisfaction) * active
 

@@ -39,5 +39,6 @@ def update_fatigue(fatigue: np.ndarray, load: float, params: Load,
 
 def step(model) -> None:
     p = model.p
-    model.load = weekly_load(p.load.base_load, model.policy.load[model.week])
-    update_fatigue(model.people.fatigue, model.load, p.load, model.people.fatigue_anchor)
+    org = model.org
+    org.load = weekly_load(p.load.base_load, model.policy.load[model.week])
+    update_fatigue(model.people.fatigue, org.load, p.load, model.people.fatigue_anchor)

@@ -51,14 +51,21 @@ def update_adoption(adoption: np.ndarray, anchor: np.ndarray, signal: float, res
     adoption += rate * (target - adoption)
 
 
+def manager_modelling(adoption: np.ndarray, manager_fatigue: np.ndarray,
+                      weight: float) -> np.ndarray:
+    """M = m Q (1 - F_manager), per team."""
+    return weight * adoption * (1 - manager_fatigue)
+
+
 def step(model) -> None:
     p, people, teams, policy, t = model.p, model.people, model.teams, model.policy, model.week
+    org = model.org
     change = policy.incentive[t] - p.levers.incentive_alignment
     orientation_pull(people.orientation, change, p.incentives.orientation_pull)
     signal = float(np.clip(0.5 * (policy.commitment[t] + change), 0.0, 1.0))
     update_adoption(teams.adoption, teams.adoption_anchor, signal,
                     p.risks.middle_management_resistance, p.managers.adoption_rate)
-    manager_fatigue = people.fatigue[teams.manager_slot]
-    model.modelling = p.managers.modelling_weight * teams.adoption * (1 - manager_fatigue)
-    model.action = action_propensity(policy.incentive[t], policy.evidence[t],
-                                     policy.commitment[t], model.mean_fatigue, p)
+    org.modelling = manager_modelling(teams.adoption, people.fatigue[teams.manager_slot],
+                                      p.managers.modelling_weight)
+    org.action = action_propensity(policy.incentive[t], policy.evidence[t],
+                                   policy.commitment[t], org.mean_fatigue, p)

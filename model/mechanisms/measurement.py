@@ -32,9 +32,9 @@ from cxsim.model.parameters import Measurement
 
 
 def net_promoter_score(scores: np.ndarray) -> float:
-    """% scores of 9-10 minus % scores of 0-6; 0 when nobody answered."""
+    """% scores of 9-10 minus % scores of 0-6; NaN when nobody answered (no score, not 0)."""
     if scores.size == 0:
-        return 0.0
+        return float("nan")
     return 100.0 * (float((scores >= 9).mean()) - float((scores <= 6).mean()))
 
 
@@ -60,6 +60,8 @@ def steady_survey_fatigue(params: Measurement, fix_relief: float = 0.0) -> float
     weekly = min(1.0, params.survey_fatigue_recovery + fix_relief)
     d = (1 - weekly) ** params.survey_interval_weeks
     g = params.survey_fatigue_gain
+    if g == 0.0:
+        return 0.0              # surveys tire nobody (and the formula would be 0/0 with d = 1)
     return d * g / (1 - d + g * d)
 
 
@@ -71,10 +73,11 @@ def survey(model, uniforms: np.ndarray) -> None:
     respond = active & (uniforms < response_probability(customers.satisfaction,
                                                         customers.survey_fatigue, m))
     scores = recommend_score(customers.satisfaction[respond], customers.score_bias[respond])
-    model.survey_nps = net_promoter_score(scores)
-    model.survey_response_rate = 100.0 * respond.sum() / max(1, int(active.sum()))
+    org = model.org
+    org.survey_nps = net_promoter_score(scores)
+    org.survey_response_rate = 100.0 * respond.sum() / max(1, int(active.sum()))
     customers.survey_fatigue += m.survey_fatigue_gain * (1 - customers.survey_fatigue) * active
-    customers.satisfaction -= (m.unheard_penalty * (1 - model.action)
+    customers.satisfaction -= (m.unheard_penalty * (1 - org.action)
                                * customers.satisfaction * respond)
 
 
@@ -95,7 +98,7 @@ def update_views(views: dict[str, float], policy, week: int, rate: float) -> Non
 def step(model, uniforms: np.ndarray) -> None:
     """Views of leadership update; survey fatigue recovers; a survey goes out in survey weeks."""
     m = model.p.measurement
-    update_views(model.views, model.policy, model.week, m.perception_rate)
+    update_views(model.org.views, model.policy, model.week, m.perception_rate)
     model.customers.survey_fatigue *= 1 - m.survey_fatigue_recovery
     if model.policy.survey_weeks[model.week]:
         survey(model, uniforms)

@@ -66,14 +66,16 @@ def update_collaboration(model) -> None:
     share = np.count_nonzero(recent) / max(1, np.count_nonzero(outside))
     target = min(1.0, lead.collaboration_base * (1 - p.anti_patterns.cx_police)
                  + lead.collaboration_ritual_gain * share)
-    model.collaboration += lead.collaboration_rate * (target - model.collaboration)
+    org = model.org
+    org.collaboration += lead.collaboration_rate * (target - org.collaboration)
 
 
 def step(model, uniforms: np.ndarray) -> None:
     """Hold this week's sessions; ``uniforms`` has one row per ritual kind plus onboarding."""
     p, people, t = model.p, model.people, model.week
     kinds = p.initiative_kinds
-    modelling = model.modelling[people.team]
+    org = model.org
+    modelling = org.modelling[people.team]
     pi = participation_propensity(p.levers.ritual_participation, people.engagement,
                                   people.fatigue, people.cynicism, modelling, p.rituals)
     scope = np.where(people.frontline, 1.0, 1.0 - p.anti_patterns.cx_police) * people.filled
@@ -90,7 +92,7 @@ def step(model, uniforms: np.ndarray) -> None:
         took_part = uniforms[row] < session * pi * invited
         expose(people.orientation, people.orientation_anchor, took_part, kind.exposure,
                p.rituals.anchor_drift)
-        model.ritual_participants |= took_part
+        org.ritual_participants |= took_part
         if kind.interaction:
             contact |= took_part
         if name == "story_sharing":
@@ -106,7 +108,7 @@ def step(model, uniforms: np.ndarray) -> None:
         contact |= immersed
     people.last_interaction[contact] = t
     update_collaboration(model)
-    model.contact = contact
+    org.contact = contact
     people.meaning *= 0.9
     people.meaning[contact] += 0.1
     decay_orientation(people.orientation, people.orientation_anchor, p.rituals.orientation_decay)

@@ -39,8 +39,8 @@ def update_cynicism(cynicism: np.ndarray, fatigue: np.ndarray, rhetoric: float, 
 
 
 def step(model) -> None:
-    p, policy, t = model.p, model.policy, model.week
+    p, policy, t, org = model.p, model.policy, model.week, model.org
     done = doing(policy.commitment[t], policy.incentive[t] - p.levers.incentive_alignment,
-                 model.action - model.action_at_start, p.say_do.action_weight)
-    model.say_do_gap = update_cynicism(model.people.cynicism, model.people.fatigue,
+                 org.action - org.action_at_start, p.say_do.action_weight)
+    org.say_do_gap = update_cynicism(model.people.cynicism, model.people.fatigue,
                                        policy.rhetoric[t], done, p.say_do)

@@ -61,7 +61,7 @@ def step(model) -> None:
                                          minlength=model.teams.size), 1e-9)
     manager_present = people.filled[people.manager_slot]
     for values, anchors in ((people.orientation, people.orientation_anchor),
-                            (people.safety, model.safety_anchor),
+                            (people.safety, model.org.safety_anchor),
                             (people.cynicism, people.cynicism_anchor)):
         influence(values, anchors, people.manager_slot, manager_present, people.team, weights,
                   team_weight, rate, s)

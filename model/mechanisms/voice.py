@@ -88,7 +88,7 @@ def service_recovery(model, teams: np.ndarray, problems: np.ndarray, uniforms: n
     rows, cols = np.nonzero(helped)
     if rows.size:
         customers.hits[lucky[rows], involved[cols]] = 0.0
-        model.problems_changed = True
+        model.org.problems_changed = True
 
 
 def step(model, uniforms: np.ndarray, fix_uniforms: np.ndarray,
@@ -96,16 +96,17 @@ def step(model, uniforms: np.ndarray, fix_uniforms: np.ndarray,
     """Meet, speak, respond, surface, fix. ``uniforms`` rows: meet, pick, speak, learn;
     ``recovery_uniforms``: one per customer slot."""
     p, people, teams, pain, t = model.p, model.people, model.teams, model.pain, model.week
+    org = model.org
     v = p.voice
     tally = model.tally
     arrived = (pain.status == NOT_ARRIVED) & (pain.arrival_week <= t)
     if arrived.any():
         pain.status[arrived] = SILENT
-        model.problems_changed = True
+        org.problems_changed = True
     postmortems = model.policy.intensity["blameless_postmortems"][t]
     climate = safety_climate(p.levers.psychological_safety,
                              postmortems * (1 - p.anti_patterns.blame_culture), v)
-    model.climate = climate
+    org.climate = climate
 
     pain.evidence *= v.evidence_memory
     open_ = (pain.status == SILENT) | (pain.status == SURFACED)
@@ -113,7 +114,7 @@ def step(model, uniforms: np.ndarray, fix_uniforms: np.ndarray,
     if weights[-1] > 0:
         meet = np.where(people.frontline, v.meet_frontline,
                         v.meet_other * (1 - p.anti_patterns.cx_police))
-        meet = meet + v.meet_in_ritual * model.contact
+        meet = meet + v.meet_in_ritual * org.contact
         who = np.flatnonzero(people.filled & (uniforms[0] < meet))
         problem = np.searchsorted(weights, uniforms[1, who] * weights[-1], side="right")
         team = people.team[who]
@@ -148,11 +149,11 @@ def step(model, uniforms: np.ndarray, fix_uniforms: np.ndarray,
     else:
         teams.fear *= v.fear_memory
     # Social influence (later this week) pulls shifts away from the same target: computed once.
-    model.safety_anchor = safety_target(people.safety_offset, climate)
-    people.safety += v.safety_relaxation * (model.safety_anchor - people.safety)
+    org.safety_anchor = safety_target(people.safety_offset, climate)
+    people.safety += v.safety_relaxation * (org.safety_anchor - people.safety)
     np.minimum(np.maximum(people.safety, 0.0, out=people.safety), 1.0, out=people.safety)
 
-    fixed = (pain.status == SURFACED) & (fix_uniforms < v.fix_rate * model.action)
+    fixed = (pain.status == SURFACED) & (fix_uniforms < v.fix_rate * org.action)
     if fixed.any():
         pain.status[fixed] = FIXED
         tally.fixed += int(fixed.sum())

@@ -101,7 +101,7 @@ def _hire(model, slots: np.ndarray, top_draw: np.ndarray, orientation_draw: np.n
     people.engagement_anchor[slots] = anchor_for(
         people.engagement[slots], people.cynicism[slots], people.fatigue[slots],
         people.meaning[slots], p.engagement)
-    people.safety[slots] = min(1.0, model.climate)
+    people.safety[slots] = min(1.0, model.org.climate)
     people.hired_week[slots] = t
     people.immersed[slots] = False
     people.last_interaction[slots] = NEVER

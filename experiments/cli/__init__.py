@@ -1,0 +1,93 @@
+"""The ``cxsim`` command line, apart from the library code it calls.
+
+What lives here:
+
+- ``parser``: the one argparse :class:`~cxsim.experiments.cli.parser.Parser` every subcommand
+  uses, the argument types (``positive_int``, ``non_negative_int``, ``output_directory``) and the
+  one-line messages (``cxsim: error: ...``, ``cxsim: warning: ...``, ``wrote ...``);
+- ``simulation``: ``cxsim run``, ``cxsim compare``, ``cxsim scenarios``;
+- ``calibration``: ``cxsim calibrate``;
+- this module: :func:`build_parser` (the global options ``--version`` and ``--scenarios DIR``,
+  and the subcommands, with ``sweep``/``analyse``, ``report`` and ``dashboard`` registered by
+  their own modules) and :func:`main`, the ``cxsim`` entry point.
+
+Bad input prints one line, ``cxsim: error: WHAT (see cxsim COMMAND --help)``, on stderr and exits
+with 2 before anything runs or is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+from cxsim.experiments.cli.parser import Parser, error_line, folder
+
+# Subcommands registered by other modules: the split-out command module, else the older one.
+EXTERNAL = (("cxsim.experiments.cli_sweep", "cxsim.experiments.sweep_cli"),
+            ("cxsim.experiments.cli_report", "cxsim.experiments.report"),
+            ("cxsim.experiments.cli_dashboard", "cxsim.experiments.dashboard"))
+SCENARIOS_HELP = ("a folder of your scenario files, searched before the shipped ones "
+                  "(repeatable; default: the folders in the environment variable "
+                  f"CXSIM_SCENARIOS, separated by {os.pathsep!r})")
+
+
+def _register_external(commands: argparse._SubParsersAction) -> None:
+    for new, old in EXTERNAL:
+        for name in (new, old):
+            try:
+                importlib.import_module(name).register(commands)
+            except ImportError:  # not split out yet, or mid-change
+                continue
+            break
+
+
+def build_parser() -> Parser:
+    """The ``cxsim`` parser with every subcommand."""
+    import cxsim
+    from cxsim.experiments.cli import calibration, simulation
+
+    parser = Parser(prog="cxsim", description="Simulate customer-experience culture change "
+                    "(an agent-based model built on Mesa).",
+                    epilog="Run 'cxsim COMMAND --help' for a command's options and defaults.")
+    parser.add_argument("--version", action="version", version=f"cxsim {cxsim.__version__}")
+    parser.add_argument("--scenarios", action="append", dest="scenario_dirs", metavar="DIR",
+                        type=folder, help=SCENARIOS_HELP)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                     parser_class=Parser)
+    simulation.register(commands)
+    calibration.register(commands)
+    _register_external(commands)
+    for sub in commands.choices.values():  # --scenarios after the subcommand's name too
+        if "--scenarios" not in sub._option_string_actions:
+            sub.add_argument("--scenarios", action="append", dest="subcommand_scenario_dirs",
+                             metavar="DIR", type=folder, default=argparse.SUPPRESS,
+                             help=SCENARIOS_HELP)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``cxsim ...``: parse, run the subcommand, turn bad input into one line and exit code 2."""
+    from cxsim.model import ScenarioError
+    from cxsim.model.scenario import use_scenario_dirs
+
+    parser = build_parser()
+    args = parser.parse_args(None if argv is None else list(argv))
+    command = parser.subcommand(args)
+    minimum = getattr(args, "minimum_scenarios", 0)
+    if minimum and len(args.scenarios) < minimum:
+        command.error(f"{args.command} needs at least {minimum} scenarios")
+    folders = [*(args.scenario_dirs or []), *getattr(args, "subcommand_scenario_dirs", [])]
+    use_scenario_dirs(folders or None)
+    try:
+        return int(args.handler(args))
+    except ScenarioError as error:
+        sys.stderr.write(error_line(str(error), command.prog))
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("cxsim: interrupted\n")
+        return 130
+    finally:
+        use_scenario_dirs(None)

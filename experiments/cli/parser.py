@@ -1,0 +1,186 @@
+"""What every ``cxsim`` subcommand shares: the one parser class, argument types, messages.
+
+:class:`Parser` is the argparse parser of the command and of every subcommand (pass it as
+``parser_class`` to ``add_subparsers``; ``add_parser`` then builds one). A usage error is one line
+on stderr, ``cxsim: error: MESSAGE (see cxsim COMMAND --help)``, and exit code 2; every option's
+help shows its default. The argument types turn a bad number into such a line before anything
+runs; :func:`output_directory` checks an ``--out`` before any simulation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import textwrap
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, NoReturn
+
+from cxsim.model.errors import ScenarioError, one_line
+
+PROGRAM = "cxsim"
+
+
+def error_line(message: str, prog: str = PROGRAM) -> str:
+    """The one line a user sees for bad input: one ``cxsim: error:`` prefix and where help is."""
+    return f"{PROGRAM}: error: {one_line(message)} (see {prog} --help)\n"
+
+
+def warn(message: str) -> None:
+    """A warning: one line on stderr, never on stdout (which may be piped)."""
+    sys.stderr.write(f"{PROGRAM}: warning: {one_line(message)}\n")
+
+
+def wrote(paths: Iterable[Path | str], suffix: str = "") -> None:
+    """``wrote a, b, c`` on stderr, unwrapped (a path is never cut in two)."""
+    sys.stderr.write("wrote " + ", ".join(str(p) for p in paths) + suffix + "\n")
+    sys.stderr.flush()
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """Every option's help ends with its default unless it names one; a description's paragraphs
+    are filled to the terminal, except those with indented lines (kept as written)."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        paragraphs = []
+        for paragraph in text.strip("\n").split("\n\n"):
+            if any(line[:1].isspace() for line in paragraph.splitlines()):
+                paragraphs.append("\n".join(indent + line for line in paragraph.splitlines()))
+            else:
+                paragraphs.append(textwrap.fill(" ".join(paragraph.split()), width,
+                                                initial_indent=indent, subsequent_indent=indent))
+        return "\n\n".join(paragraphs)
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if ("default" in text.lower() or action.default in (None, argparse.SUPPRESS)
+                or isinstance(action.default, bool) or action.default == []
+                or action.nargs == 0):
+            return text
+        return f"{text} (default: %(default)s)"
+
+
+class Parser(argparse.ArgumentParser):
+    """The parser of ``cxsim`` and of each of its subcommands.
+
+    A usage error is one line and exit code 2, naming the subcommand whose help to read; the help
+    shows every option's default (:class:`HelpFormatter`).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> NoReturn:  # type: ignore[override]
+        sys.stderr.write(error_line(message, self.prog))
+        raise SystemExit(2)
+
+    def subcommand(self, args: argparse.Namespace) -> Parser:
+        """The parser of the subcommand ``args`` were parsed for (else this one)."""
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                chosen = action.choices.get(getattr(args, action.dest, None) or "")
+                if isinstance(chosen, Parser):
+                    return chosen.subcommand(args)
+        return self
+
+    def parse_args(self, args: Any = None, namespace: Any = None) -> argparse.Namespace:
+        """As argparse, but an unknown argument is reported against its subcommand's help."""
+        parsed, extra = self.parse_known_args(args, namespace)
+        if extra:
+            self.subcommand(parsed).error(f"unrecognized arguments: {' '.join(extra)}")
+        return parsed
+
+
+def whole_number(minimum: int) -> Callable[[str], int]:
+    """An argument type: a whole number >= ``minimum``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < minimum:
+            raise argparse.ArgumentTypeError(
+                f"{one_line(repr(text))}: a whole number >= {minimum} expected")
+        return value
+
+    parse.__name__ = f"whole_number_from_{minimum}"
+    return parse
+
+
+positive_int = whole_number(1)
+positive_int.__doc__ = "A whole number >= 1 (replicates, workers, trials)."
+non_negative_int = whole_number(0)
+non_negative_int.__doc__ = "A whole number >= 0 (seeds, budgets that may be zero)."
+
+
+def directory_problem(path: Path) -> str | None:
+    """Why ``path`` cannot be an output directory (None if it can): it must be a writable
+    directory or creatable below one; a file, or a path below a file, is refused."""
+    if not str(path):
+        return "an empty path"
+    if path.exists() and not path.is_dir():
+        return "a file, not a directory"
+    ancestor = path
+    while not ancestor.exists():
+        if ancestor.is_symlink():
+            return "a broken link"
+        if ancestor.parent == ancestor:
+            break
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        return f"below {ancestor}, which is a file"
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        return f"{ancestor} is not writable" if ancestor != path else "not writable"
+    return None
+
+
+def check_output(path: str | Path, option: str = "--out") -> Path:
+    """``path`` as an output directory, or a :class:`ScenarioError` saying why it cannot be."""
+    problem = directory_problem(Path(path))
+    if problem:
+        raise ScenarioError("<command line>", option, str(path),
+                            f"{problem}; give a writable directory")
+    return Path(path)
+
+
+def output_directory(text: str) -> Path:
+    """An argument type for ``--out``: a directory that can be written (checked, not created)."""
+    problem = directory_problem(Path(text))
+    if problem:
+        raise argparse.ArgumentTypeError(
+            f"{one_line(repr(text))}: {problem}; give a writable directory")
+    return Path(text)
+
+
+def folder(text: str) -> Path:
+    """An argument type: an existing folder (``--scenarios DIR``)."""
+    if not Path(text).is_dir():
+        raise argparse.ArgumentTypeError(f"{one_line(repr(text))}: not a folder")
+    return Path(text)
+
+
+def default_workers() -> int:
+    """Processes to use when ``--workers`` is not given: all cores."""
+    return os.cpu_count() or 1
+
+
+def workers_help(what: str = "replicates") -> str:
+    return f"processes for the {what} (default: all cores, here {default_workers()})"
+
+
+def add_workers(parser: argparse.ArgumentParser, what: str = "replicates") -> None:
+    """The ``--workers N`` option (results do not depend on it)."""
+    parser.add_argument("--workers", type=positive_int, default=default_workers(), metavar="N",
+                        help=workers_help(what) + "; results do not depend on it")
+
+
+def cap_workers(workers: int) -> int:
+    """``workers``, warned about and capped at the machine's cores."""
+    cores = default_workers()
+    if workers > cores:
+        warn(f"--workers {workers} is more than the {cores} cores here; using {cores}")
+        return cores
+    return workers

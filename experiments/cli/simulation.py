@@ -1,0 +1,228 @@
+"""``cxsim run``, ``cxsim compare`` and ``cxsim scenarios``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from cxsim.experiments.cli.parser import (
+    add_workers,
+    cap_workers,
+    check_output,
+    non_negative_int,
+    output_directory,
+    positive_int,
+    warn,
+    wrote,
+)
+from cxsim.experiments.statistics import DEFAULT_REPLICATES, DEFAULT_SEED
+from cxsim.model import ScenarioError
+
+DEFAULT_SCENARIO = "techops_programme"
+
+
+def _progress() -> Any:
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeRemainingColumn(), console=Console(stderr=True), transient=False)
+
+
+def _few_replicates(replicates: int) -> None:
+    if replicates < 2:
+        warn("one replicate: no range or interval; use --replicates 2 or more "
+             f"(default {DEFAULT_REPLICATES})")
+
+
+def command_run(args: argparse.Namespace) -> int:
+    """Run a scenario's replicates, write the files, print month 0 against month 12."""
+    from cxsim.experiments import outputs, plots
+    from cxsim.experiments.runner import replicate_seeds, run_replicates
+    from cxsim.model import load_scenario
+    from cxsim.model.scenario import parse_assignment
+
+    overrides = dict(parse_assignment(text) for text in args.set)
+    scenario = load_scenario(args.scenario, overrides, origin="--set")
+    out = args.out if args.out is not None else check_output(Path("runs") / scenario.name)
+    seeds = replicate_seeds(args.seed, args.replicates)
+    workers = cap_workers(args.workers)
+    _few_replicates(args.replicates)
+    with _progress() as progress:
+        task = progress.add_task(f"{scenario.name}: replicates", total=len(seeds))
+        monthly = run_replicates(scenario, seeds, workers=workers,
+                                 on_done=lambda n: progress.update(task, completed=n))
+    summary = outputs.summarise(monthly)
+    record = {**outputs.provenance(scenario, seeds),
+              "settings": outputs.settings(args.scenario, args.seed, args.replicates, args.set)}
+    files = outputs.write_run(
+        out, monthly, summary, record,
+        lambda path: plots.trajectories({scenario.name: monthly}, path,
+                                        f"{scenario.name}: {len(seeds)} replicate(s)"))
+    print_summary(scenario.name, summary, len(seeds))
+    wrote(files)
+    return 0
+
+
+def command_compare(args: argparse.Namespace) -> int:
+    """Run scenarios on common random numbers; differences against the first."""
+    from cxsim.experiments import outputs, plots
+    from cxsim.experiments.compare import OUTCOMES, compare
+    from cxsim.model import load_scenario
+    from cxsim.model.catalogue import metric
+
+    scenarios = [load_scenario(name) for name in args.scenarios]
+    names = [s.name for s in scenarios]
+    if len(set(names)) != len(names):
+        raise ScenarioError("<command line>", "scenarios", " ".join(args.scenarios),
+                            "scenarios with different names")
+    out = args.out if args.out is not None else check_output(
+        Path("runs") / ("compare-" + "-vs-".join(names[:4])))
+    workers = cap_workers(args.workers)
+    _few_replicates(args.replicates)
+    with _progress() as progress:
+        task = progress.add_task("replicates (all scenarios)", total=len(scenarios) *
+                                 args.replicates)
+        result = compare(scenarios, args.replicates, args.seed, workers,
+                         on_done=lambda n: progress.update(task, completed=n))
+    record = {
+        "reference": names[0], "month": result.month, "seeds": result.seeds,
+        "common_random_numbers": "replicate i of every scenario uses seed base + i",
+        "settings": {"scenarios": list(args.scenarios), "seed": args.seed,
+                     "replicates": args.replicates,
+                     "reproduce": ["cxsim", "compare", *args.scenarios, "--seed", str(args.seed),
+                                   "--replicates", str(args.replicates)]},
+        "scenarios": {s.name: outputs.provenance(s, result.seeds) for s in scenarios},
+        "differences": result.differences.round(4).to_dict(orient="records"),
+    }
+    frames = {name: result.monthly[result.monthly["scenario"] == name] for name in names}
+    files = outputs.write_run(
+        out, result.monthly, {}, record,
+        lambda path: plots.trajectories(frames, path, f"{len(names)} scenarios, "
+                                        f"{args.replicates} replicates each", OUTCOMES),
+        chart_name="fan_charts.png")
+    table_path = out / "differences.csv"
+    outputs.write_atomic(table_path, lambda p: result.differences.to_csv(
+        p, index=False, float_format="%.6g"))
+    print_differences(result, names, {c: metric(c).axis for c in OUTCOMES})
+    wrote([*files, table_path])
+    return 0
+
+
+def print_differences(result: Any, names: list[str], labels: dict[str, str]) -> None:
+    """The month-12 table of paired differences against the first scenario (stdout)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Month {result.month}: each scenario minus {names[0]} "
+                  f"(mean of {len(result.seeds)} paired replicates, 95% interval)")
+    table.add_column("outcome")
+    table.add_column(names[0], justify="right")
+    for name in names[1:]:
+        table.add_column(name, justify="right")
+    diffs = result.differences.set_index(["scenario", "outcome"])
+    for column, label in labels.items():
+        cells = [f"{diffs.loc[(names[0], column), 'scenario_mean']:.1f}"]
+        for name in names[1:]:
+            row = diffs.loc[(name, column)]
+            cells.append(f"{row['difference']:+.1f} [{row['ci95_low']:+.1f}, "
+                         f"{row['ci95_high']:+.1f}]")
+        table.add_row(label, *cells)
+    Console(width=max(120, 30 + 26 * len(names))).print(table)
+
+
+def print_summary(name: str, summary: dict, replicates: int) -> None:
+    """Month 0 against month 12 of the headline metrics (stdout)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    spread = replicates > 1
+    table = Table(title=f"{name}: month 0 -> month 12"
+                  + (f" (mean over {replicates} replicates; 90% range)" if spread else ""))
+    for column in ("metric", "unit"):
+        table.add_column(column)
+    for column in ("month 0", "month 12", "change"):
+        table.add_column(column, justify="right")
+    for entry in summary.values():
+        start, end = entry["start"], entry["end"]
+        end_text = f"{end['mean']:.1f}"
+        if spread:
+            end_text += f" ({end['p5']:.1f} to {end['p95']:.1f})"
+        table.add_row(entry["label"], entry["unit"], f"{start['mean']:.1f}", end_text,
+                      f"{entry['change']:+.1f}")
+    Console(width=max(100, Console().width)).print(table)
+
+
+def command_scenarios(args: argparse.Namespace) -> int:
+    """List the scenarios a name can refer to: the user's folders', then the shipped ones."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from cxsim.model import shipped_scenarios
+    from cxsim.model.scenario import scenario_summary, user_scenario_dirs
+
+    folders = user_scenario_dirs()
+    title = "Scenarios" + (f" (yours in {', '.join(map(str, folders))}, then the shipped ones)"
+                           if folders else " (shipped)")
+    table = Table(title=title)
+    table.add_column("name")
+    table.add_column("what it represents")
+    for name, path in shipped_scenarios().items():
+        table.add_row(name, scenario_summary(path)[1])
+    Console(width=max(100, Console().width)).print(table)
+    return 0
+
+
+def register(commands: Any) -> None:
+    """Add ``run``, ``compare`` and ``scenarios`` to an argparse subparsers object."""
+    run = commands.add_parser(
+        "run", help="run a scenario's replicates and write the results",
+        description="Run SCENARIO's replicates (replicate i on seed N + i, N from --seed), write "
+                    "monthly.csv, monthly.parquet, summary.json and trajectories.png into --out, "
+                    "and print month 0 against month 12. The same scenario, seed and replicates "
+                    "give identical files whatever --workers.")
+    run.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO, metavar="SCENARIO",
+                     help=f"a scenario's name (see cxsim scenarios) or a TOML file "
+                          f"(default {DEFAULT_SCENARIO})")
+    run.add_argument("--seed", type=non_negative_int, default=DEFAULT_SEED, metavar="N",
+                     help="base seed; replicate i uses seed N + i")
+    run.add_argument("--replicates", type=positive_int, default=DEFAULT_REPLICATES, metavar="R",
+                     help="simulated years of the scenario")
+    run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                     help="override a parameter, e.g. levers.psychological_safety=0.8 "
+                          "(repeatable; default: none)")
+    run.add_argument("--out", type=output_directory, metavar="DIR",
+                     help="output directory (default runs/SCENARIO)")
+    add_workers(run)
+    run.set_defaults(handler=command_run)
+
+    comparison = commands.add_parser(
+        "compare", help="run scenarios on common random numbers and compare them with the first",
+        description="Run every scenario on the same seeds (replicate i of each on seed N + i, "
+                    "N from --seed) and report each one's month-12 difference from the first, "
+                    "with the 95% interval of the paired differences; writes differences.csv, "
+                    "monthly.parquet, monthly.csv, summary.json and fan_charts.png into --out.")
+    comparison.add_argument("scenarios", nargs="+", metavar="SCENARIO",
+                            help="two or more scenarios (names or files); the first is the "
+                                 "reference")
+    comparison.add_argument("--replicates", type=positive_int, default=DEFAULT_REPLICATES,
+                            metavar="R", help="simulated years per scenario")
+    comparison.add_argument("--seed", type=non_negative_int, default=DEFAULT_SEED, metavar="N",
+                            help="base seed; replicate i of every scenario uses seed N + i")
+    comparison.add_argument("--out", type=output_directory, metavar="DIR",
+                            help="output directory (default runs/compare-A-vs-B...)")
+    add_workers(comparison)
+    comparison.set_defaults(handler=command_compare, minimum_scenarios=2)
+
+    listing = commands.add_parser(
+        "scenarios", help="list the scenarios (yours from --scenarios DIR, then the shipped)",
+        description="List every scenario name a command accepts: those in the folders of "
+                    "--scenarios DIR (or $CXSIM_SCENARIOS), then the shipped ones.")
+    listing.set_defaults(handler=command_scenarios)

@@ -1,0 +1,403 @@
+"""What the dashboard computes, as plain functions (tested without a browser or a server).
+
+Input from the page is never trusted: a scenario is one of the names of
+:func:`shipped_scenarios`, an allow-list made on the server once (the shipped scenarios and those
+of the folders the server was given with ``--scenarios DIR`` or ``$CXSIM_SCENARIOS``), and is
+loaded from the server's own path for it, never from the page's text; a setting is one of
+:data:`SETTINGS`, a number clamped to 0..1; the number of runs and the seed are clamped whole
+numbers. Exported scenario files get a name made here, go only into the export folder (never a
+scenario folder, where they would list as scenarios) and are written with the one atomic writer.
+
+The figures are those of every other output: the mean of the replicates
+(``statistics.headline``), ``DEFAULT_REPLICATES`` runs from ``DEFAULT_SEED`` unless the user
+asks otherwise; labels, units, targets, directions and red/amber/green come from the metric
+catalogue. Each run is :func:`model.simulate` of a loaded scenario, cached: no model logic lives
+here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import math
+import os
+import re
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from cxsim.experiments.files import write_text
+from cxsim.experiments.statistics import DEFAULT_REPLICATES, DEFAULT_SEED, headline
+from cxsim.model import Scenario, ScenarioError, load_scenario, simulate
+from cxsim.model.catalogue import Metric, Status, metric
+from cxsim.model.scenario import SCENARIO_DIR, user_scenario_dirs
+from cxsim.model.scenario import shipped_scenarios as known_scenarios
+
+DEFAULT_SCENARIO = "techops_programme"
+MAX_REPLICATES = 50
+MAX_SEED = 2**31 - 1
+EXPORT_DIR_ENV = "CXSIM_DASHBOARD_EXPORT_DIR"
+REPLICATES_ENV = "CXSIM_DASHBOARD_REPLICATES"
+DEFAULT_EXPORT_DIR = Path("runs") / "dashboard"
+
+# dotted parameter key -> (slider label, one line in plain words)
+LEVERS: dict[str, tuple[str, str]] = {
+    "levers.psychological_safety": (
+        "Psychological safety climate",
+        "how safe people feel to raise customer problems; managers learn rather than blame"),
+    "levers.ritual_participation": (
+        "Ritual participation",
+        "how readily people take part in customer rituals that are offered"),
+    "levers.incentive_alignment": (
+        "Incentive alignment",
+        "how far pay, recognition and promotion reward customer outcomes"),
+}
+ANTI_PATTERNS: dict[str, tuple[str, str]] = {
+    "anti_patterns.cx_theater": (
+        "Customer-experience theatre",
+        "rhetoric and rituals, but budgets, incentives and promotions unchanged"),
+    "anti_patterns.change_fatigue": (
+        "Change fatigue",
+        "reorganisation, tool roll-outs and cost cuts launched alongside"),
+    "anti_patterns.cx_police": (
+        "Customer-experience police",
+        "one central team owns customer experience; others step back"),
+    "anti_patterns.survey_obsession": (
+        "Survey obsession",
+        "more surveys, no more action"),
+    "anti_patterns.blame_culture": (
+        "Blame culture",
+        "bearers of bad customer news are punished"),
+}
+SETTINGS: dict[str, tuple[str, str]] = {**LEVERS, **ANTI_PATTERNS}
+SETTING_LOW, SETTING_HIGH, SETTING_STEP = 0.0, 1.0, 0.01
+PANELS: tuple[Metric, ...] = tuple(metric(name) for name in (
+    "churn_annualised", "nps_measured", "nps_true", "culture_score",
+    "psychological_safety_score", "interaction_rate"))
+
+_SIMULATE_LOCK = threading.Lock()
+
+
+# -- what the page may ask for -----------------------------------------------------------------
+
+@cache
+def shipped_scenarios() -> dict[str, Path]:
+    """The allow-list, made once: each scenario's name and the server's path to its file (the
+    shipped ones and the server's own scenario folders, as ``cxsim scenarios`` lists them)."""
+    return {name: path.resolve() for name, path in known_scenarios().items()}
+
+
+def scenario_names() -> list[str]:
+    return list(shipped_scenarios())
+
+
+def default_scenario() -> str:
+    names = scenario_names()
+    return DEFAULT_SCENARIO if DEFAULT_SCENARIO in names else names[0]
+
+
+def check_scenario(name: Any) -> str:
+    """``name`` if it is a shipped scenario's name, else a ScenarioError."""
+    if not isinstance(name, str) or name not in shipped_scenarios():
+        raise ScenarioError("dashboard", "scenario", name,
+                            "the name of a shipped scenario (cxsim scenarios)")
+    return name
+
+
+def scenario(name: str) -> Scenario:
+    """A shipped scenario, loaded from the allow-list's path (never from a page's value)."""
+    return _loaded(check_scenario(name))
+
+
+@lru_cache(maxsize=64)
+def _loaded(name: str) -> Scenario:
+    return load_scenario(shipped_scenarios()[name])
+
+
+def clean_setting(value: Any) -> float:
+    """A slider value: a finite number clamped to 0..1 and rounded to the slider step."""
+    number = float(value)
+    if not math.isfinite(number):
+        raise ScenarioError("dashboard", "setting", value, "a number from 0 to 1")
+    return round(min(SETTING_HIGH, max(SETTING_LOW, number)), 2)
+
+
+def clean_runs(value: Any) -> int:
+    """The number of runs: a whole number from 1 to MAX_REPLICATES."""
+    return max(1, min(MAX_REPLICATES, int(value or 1)))
+
+
+def initial_replicates() -> int:
+    """The runs per setting the page starts with: ``$CXSIM_DASHBOARD_REPLICATES`` (the server's
+    ``--replicates``), else DEFAULT_REPLICATES."""
+    try:
+        return clean_runs(os.environ.get(REPLICATES_ENV) or DEFAULT_REPLICATES)
+    except (TypeError, ValueError, OverflowError):
+        return DEFAULT_REPLICATES
+
+
+def clean_seed(value: Any) -> int:
+    """The first seed: a whole number from 0 to MAX_SEED."""
+    return max(0, min(MAX_SEED, int(value or 0)))
+
+
+def base_values(name: str) -> dict[str, float]:
+    """The scenario's own value of every slider (a fresh dict)."""
+    params = scenario(name).parameters
+    return {key: float(getattr(getattr(params, key.split(".")[0]), key.split(".")[1]))
+            for key in SETTINGS}
+
+
+def scenario_description(name: str) -> str:
+    return scenario(name).description
+
+
+def changed_settings(name: str, values: Mapping[str, Any]) -> dict[str, float]:
+    """The known slider values that differ from the scenario's own, cleaned; anything else in
+    ``values`` is ignored."""
+    base = base_values(name)
+    cleaned = {key: clean_setting(values[key]) for key in SETTINGS if key in values}
+    return {key: value for key, value in cleaned.items()
+            if abs(value - round(base[key], 2)) > 1e-9}
+
+
+# -- the runs and what the page shows of them ------------------------------------------------
+
+@lru_cache(maxsize=4096)
+def _one_run(name: str, changes: tuple[tuple[str, float], ...], seed: int) -> pd.DataFrame:
+    loaded = scenario(name).with_overrides(dict(changes), origin="dashboard")
+    with _SIMULATE_LOCK:
+        return simulate(loaded, seed=seed)
+
+
+class Abandoned(BaseException):  # not an Exception: the settings moved on
+    """A computation overtaken by newer settings."""
+
+
+def trajectories(name: str, changes: Mapping[str, Any], seed: int = DEFAULT_SEED,
+                 replicates: int = DEFAULT_REPLICATES,
+                 stop: Callable[[], bool] | None = None) -> pd.DataFrame:
+    """Monthly rows of ``replicates`` runs (seeds seed, seed+1, ...), with a ``replicate`` column.
+
+    ``changes`` are slider settings (:data:`SETTINGS`); the starting scenario and the changed
+    settings run on the same seeds (common random numbers), so a difference between them is the
+    settings' doing, not chance. ``stop`` is asked before each run; when it answers true the
+    computation is abandoned with :class:`Abandoned`.
+    """
+    check_scenario(name)
+    unknown = sorted(set(changes) - set(SETTINGS))
+    if unknown:
+        raise ScenarioError("dashboard", unknown[0], changes[unknown[0]],
+                            f"one of the sliders: {', '.join(SETTINGS)}")
+    key = tuple(sorted((k, clean_setting(v)) for k, v in changes.items()))
+    frames = []
+    for i in range(clean_runs(replicates)):
+        if stop is not None and stop():
+            raise Abandoned
+        frame = _one_run(name, key, clean_seed(seed) + i).copy()
+        frame["replicate"] = i
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def month_figure(frame: pd.DataFrame, column: str, month: int | None = None) -> float:
+    """The headline figure (the mean of the replicates) of ``column`` at ``month`` (default:
+    the last)."""
+    month = int(frame["month"].max()) if month is None else month
+    return headline(frame.loc[frame["month"] == month, column])
+
+
+@dataclass(frozen=True)
+class Row:
+    """One metric of the table under the charts, at the last month."""
+
+    metric: Metric
+    now: float                  # your settings
+    was: float                  # the scenario as shipped
+    status: Status | None       # red/amber/green of ``now`` against the target
+
+    @property
+    def difference(self) -> float:
+        return round(self.now - self.was, self.metric.decimals)
+
+    @property
+    def better(self) -> bool | None:
+        return self.metric.change_is_better(self.difference)
+
+    def text(self, value: float) -> str:
+        return self.metric.fmt(value) + ("%" if self.metric.unit == "%" else "")
+
+    @property
+    def change_text(self) -> str:
+        if self.difference == 0:
+            return "no change"
+        points = " pts" if self.metric.unit == "%" else ""
+        return f"{self.difference:+.{self.metric.decimals}f}{points}"
+
+    @property
+    def target_text(self) -> str:
+        return "" if self.metric.target is None else self.text(self.metric.target)
+
+
+def headline_rows(current: pd.DataFrame, base: pd.DataFrame) -> list[Row]:
+    """Each panel's metric at the last month: your settings, as shipped, the difference (of
+    percentages in percentage points) and the target's status."""
+    rows = []
+    for m in PANELS:
+        now, was = month_figure(current, m.name), month_figure(base, m.name)
+        rows.append(Row(m, now, was, m.status(now)))
+    return rows
+
+
+@dataclass(frozen=True)
+class View:
+    """What the page shows for one set of settings."""
+
+    state: tuple
+    png: bytes
+    rows: list[Row]
+    month: int
+    replicates: int
+
+
+def compute_view(name: str, changes: Mapping[str, Any], seed: int, replicates: int,
+                 stop: Callable[[], bool] | None = None) -> View:
+    """Run the replicates of the settings and of the scenario as shipped; draw the charts."""
+    current = trajectories(name, changes, seed, replicates, stop)
+    base = trajectories(name, {}, seed, replicates, stop)
+    runs = clean_runs(replicates)
+    buffer = io.BytesIO()
+    figure(current, base, name, runs).savefig(buffer, format="png")
+    state = (name, tuple(sorted(changes.items())), clean_seed(seed), runs)
+    return View(state, buffer.getvalue(), headline_rows(current, base),
+                int(current["month"].max()), runs)
+
+
+def figure(current: pd.DataFrame, base: pd.DataFrame, name: str, replicates: int) -> Any:
+    """Six panels: the mean and the 90% range of the runs with the settings, the scenario as
+    shipped (its mean, dashed) and the target where there is one."""
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    from cxsim.experiments.report.charts import value_limits
+
+    fig = Figure(figsize=(13.5, 7.4), dpi=100, layout="constrained")
+    axes = fig.subplots(2, 3)
+    colour, reference, target_colour = "#1f5fa8", "#555555", "#c0392b"
+    last = int(current["month"].max())
+    for ax, m in zip(axes.flat, PANELS, strict=True):
+        grouped = current.groupby("month")[m.name]
+        mean, low, high = grouped.agg(headline), grouped.quantile(0.05), grouped.quantile(0.95)
+        base_mean = base.groupby("month")[m.name].agg(headline)
+        ax.fill_between(mean.index, low, high, color=colour, alpha=0.22, linewidth=0)
+        ax.plot(mean.index, mean, color=colour, linewidth=2.2)
+        ax.plot(base_mean.index, base_mean, color=reference, linewidth=1.6, linestyle="--")
+        seen = [float(low.min()), float(high.max()), float(base_mean.min()),
+                float(base_mean.max())]
+        if m.target is not None:
+            ax.axhline(m.target, color=target_colour, linewidth=1.3, linestyle=":")
+            ax.annotate(f"target {m.target:g}", xy=(0.01, m.target),
+                        xycoords=("axes fraction", "data"), xytext=(0, 3),
+                        textcoords="offset points", color=target_colour, fontsize=9)
+            seen.append(m.target)
+        ax.set_ylim(*value_limits(m, min(seen), max(seen)))
+        ax.set_title(m.plain_label, fontsize=11, loc="left")
+        ax.set_xlabel("month of the programme")
+        ax.set_ylabel(m.unit)
+        ax.set_xlim(0, last)
+        ax.set_xticks(range(0, last + 1, 2))
+        ax.grid(alpha=0.3)
+    runs = f"{replicates} run{'s' if replicates > 1 else ''}"
+    handles = [
+        Line2D([], [], color=colour, linewidth=2.2, label=f"your settings: mean of {runs}"),
+        Patch(color=colour, alpha=0.22, label="your settings: 90% of runs"),
+        Line2D([], [], color=reference, linewidth=1.6, linestyle="--",
+               label=f"'{name}' as shipped: mean"),
+        Line2D([], [], color=target_colour, linewidth=1.3, linestyle=":",
+               label="target (Metrics That Matter)"),
+    ]
+    fig.legend(handles=handles, loc="outside lower center", ncol=4, frameon=False, fontsize=10)
+    return fig
+
+
+# -- exporting the settings as a scenario file ---------------------------------------------------
+
+def _label(key: str) -> str:
+    return SETTINGS[key][0].lower()
+
+
+def export_name(name: str, changes: Mapping[str, float]) -> str:
+    """The exported scenario's name (and file stem): letters, digits and underscores only."""
+    digest = hashlib.sha256(json.dumps(sorted(changes.items())).encode()).hexdigest()[:8]
+    return re.sub(r"[^A-Za-z0-9_]", "_", f"{check_scenario(name)}_dashboard_{digest}")
+
+
+def scenario_toml(name: str, changes: Mapping[str, float], seed: int | None = None,
+                  replicates: int | None = None, today: date | None = None) -> str:
+    """A scenario file that extends ``name`` and sets only ``changes``."""
+    base = base_values(name)
+    said = ", ".join(f"{_label(k)} {v:.2f} (was {base[k]:.2f})" for k, v in sorted(changes.items()))
+    description = (f"The '{name}' scenario with {said}." if said
+                   else f"The '{name}' scenario unchanged.")
+    description += " Exported from the cxsim dashboard."
+    when = (today or date.today()).isoformat()
+    lines = []
+    if seed is not None and replicates is not None:
+        lines.append(f"# viewed in the dashboard with {replicates} replicate(s) from seed {seed}")
+    lines += [
+        f"name = {json.dumps(export_name(name, changes))}",
+        f"description = {json.dumps(description)}",
+        f"source = {json.dumps(f'cxsim dashboard, {when}')}",
+        f"extends = {json.dumps(name)}",
+    ]
+    for section in ("levers", "anti_patterns"):
+        keys = sorted(k for k in changes if k.startswith(section + "."))
+        if keys:
+            lines += ["", f"[{section}]"]
+            lines += [f"{k.split('.', 1)[1]} = {changes[k]!r}" for k in keys]
+    return "\n".join(lines) + "\n"
+
+
+def export_dir() -> Path:
+    """The export folder: ``$CXSIM_DASHBOARD_EXPORT_DIR`` (set by the server), else
+    runs/dashboard."""
+    return Path(os.environ.get(EXPORT_DIR_ENV, DEFAULT_EXPORT_DIR)).resolve()
+
+
+def check_export_folder(folder: Path, key: str = "export") -> Path:
+    """``folder`` unless it is in a scenario folder, where an export would list as a scenario
+    (and could shadow one); then a ScenarioError."""
+    for scenarios in (SCENARIO_DIR, *user_scenario_dirs()):
+        if folder.resolve().is_relative_to(Path(scenarios).resolve()):
+            raise ScenarioError("dashboard", key, str(folder),
+                                f"a folder outside the scenario folder {scenarios}")
+    return folder
+
+
+def export_path(name: str, changes: Mapping[str, float], directory: Path | None = None) -> Path:
+    """Where the export of these settings goes: a server-made name inside the export folder."""
+    folder = check_export_folder(
+        (Path(directory) if directory is not None else export_dir()).resolve())
+    path = (folder / f"{export_name(name, changes)}.toml").resolve()
+    if path.parent != folder:
+        raise ScenarioError("dashboard", "export", str(path), f"a file directly in {folder}")
+    return path
+
+
+def export_scenario(name: str, values: Mapping[str, Any], directory: Path | None = None,
+                    seed: int | None = None, replicates: int | None = None) -> Path:
+    """Write the scenario file of the changed settings (atomically) and check that it loads;
+    returns its path."""
+    changes = changed_settings(check_scenario(name), values)
+    path = export_path(name, changes, directory)
+    write_text(path, scenario_toml(name, changes, seed, replicates))
+    load_scenario(path)
+    return path

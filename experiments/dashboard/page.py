@@ -1,0 +1,282 @@
+"""The dashboard's Solara page: the controls, the charts and the month-12 table.
+
+solara-server loads this module (``server.py`` starts it) and shows :func:`Page` in
+:func:`Layout`. Everything the page shows comes from ``compute``; values from the browser go
+through its checks (scenario allow-list, clamped settings, runs and seed), and one that fails
+them is ignored. An error, a refused value included, reaches the page as one generic line
+(:data:`ERROR_LINE`); its details go to the server's log. :func:`Page` catches whatever the
+dashboard raises, so Solara never shows the page a traceback (with the text of the error).
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import solara
+
+from cxsim.experiments.dashboard import compute
+from cxsim.experiments.statistics import DEFAULT_SEED
+from cxsim.model.catalogue import RAG_COLOURS, RAG_WORDS
+
+log = logging.getLogger("cxsim.dashboard")
+ERROR_LINE = "Something went wrong; the server's log has the details."
+INVALID = (TypeError, ValueError, OverflowError)  # what checking a value from the page raises
+
+CSS = """
+.cx-page { padding: 14px 24px 24px 24px; max-width: 1900px; font-family: Roboto, sans-serif; }
+.cx-page h1 { font-size: 24px; font-weight: 500; margin: 0 0 2px 0; }
+.cx-subtitle { color: #444; font-size: 14px; margin-bottom: 10px; }
+.cx-controls { width: 370px; min-width: 370px; background: #f6f7f9; border-radius: 8px;
+               padding: 10px 16px !important; }
+.cx-controls h4 { font-size: 15px; font-weight: 600; margin: 12px 0 4px 0; }
+.cx-setting-label { font-size: 14px; font-weight: 500; display: flex;
+                    justify-content: space-between; }
+.cx-setting-meaning { font-size: 12px; color: #555; line-height: 1.25; }
+.cx-setting .v-input { margin-top: 0 !important; }
+.cx-setting .v-messages { display: none; }
+.cx-note { font-size: 13px; color: #444; line-height: 1.4; max-width: 1300px; }
+.cx-error { font-size: 14px; color: #b03a2e; font-weight: 500; }
+.cx-changes { font-size: 14px; }
+.cx-headline table { border-collapse: collapse; font-size: 14px; }
+.cx-headline th, .cx-headline td { padding: 4px 12px; border-bottom: 1px solid #ddd; }
+.cx-headline th { text-align: left; font-weight: 600; }
+.cx-headline td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.cx-headline td.better { color: #1e7b34; font-weight: 600; }
+.cx-headline td.worse { color: #b03a2e; font-weight: 600; }
+.cx-export-path code { font-size: 13px; }
+.cx-download a { font-size: 14px; font-weight: 500; margin-left: 8px; }
+""" + "".join(f".cx-headline td.{status} {{ background: {colour}; }}\n"
+              for status, colour in RAG_COLOURS.items())
+
+
+def headline_html(view: compute.View, name: str) -> str:
+    """The table under the charts: each panel's metric at the last month."""
+    runs = f"{view.replicates} run{'s' if view.replicates > 1 else ''}"
+    head = (f"<tr><th>At month {view.month} (mean of {runs})</th><th>your settings</th>"
+            f"<th>'{escape(name)}' as shipped</th><th>difference (green: better)</th>"
+            "<th>target</th></tr>")
+    body = ""
+    for row in view.rows:
+        tone = {True: " better", False: " worse", None: ""}[row.better]
+        rag = f" {row.status}" if row.status else ""
+        title = f" title='{escape(RAG_WORDS[row.status])}'" if row.status else ""
+        body += (f"<tr><td>{escape(row.metric.plain_label)}</td>"
+                 f"<td class='num{rag}'{title}><b>{escape(row.text(row.now))}</b></td>"
+                 f"<td class='num'>{escape(row.text(row.was))}</td>"
+                 f"<td class='num{tone}'>{escape(row.change_text)}</td>"
+                 f"<td class='num'>{escape(row.target_text or '-')}</td></tr>")
+    return f"<table>{head}{body}</table>"
+
+
+def download_link(path: Path) -> str:
+    """An HTML link that downloads the file (its content inlined as a data URL)."""
+    payload = base64.b64encode(path.read_bytes()).decode("ascii")
+    return (f"<a class='cx-download-link' download='{escape(path.name)}' "
+            f"href='data:application/toml;base64,{payload}'>Download {escape(path.name)}</a>")
+
+
+def html(text: str, classes: list[str] | None = None, tag: str = "div") -> Any:
+    return solara.HTML(tag=tag, unsafe_innerHTML=text, classes=classes or [])
+
+
+@solara.component
+def Layout(children: Any = ()) -> Any:  # noqa: N802 (a component)
+    # no app bar or drawer: the page lays itself out
+    return solara.Column(children=list(children), style={"padding": "0"})
+
+
+@solara.component
+def SettingSlider(key: str, value: float, shipped: float, on_value: Any) -> None:  # noqa: N802
+    label, meaning = compute.SETTINGS[key]
+    name = key.split(".", 1)[1]
+    mark = "" if abs(value - shipped) < 1e-9 else f" (shipped {shipped:.2f})"
+    with solara.Column(gap="0px", classes=["cx-setting", f"cx-setting-{name}"]):
+        html(f"<span>{escape(label)}</span><span class='cx-value'>{value:.2f}"
+             f"<small>{mark}</small></span>", ["cx-setting-label"])
+        html(escape(meaning), ["cx-setting-meaning"])
+        solara.SliderFloat("", value=value, min=compute.SETTING_LOW, max=compute.SETTING_HIGH,
+                           step=compute.SETTING_STEP, on_value=on_value, thumb_label=False)
+
+
+def shown(value: Any) -> str:
+    """A value from the page, safe for one log line: quoted and cut short."""
+    text = repr(value)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+@solara.component
+def Page() -> None:  # noqa: N802 (a component)
+    # Solara shows an uncaught exception's traceback in the page: catch it here, log it, and
+    # show only the generic line.
+    error, clear = solara.use_exception()
+
+    def report() -> None:
+        if error is not None:
+            log.error("the dashboard failed", exc_info=error)
+
+    solara.use_effect(report, [error])
+    if error is None:
+        Dashboard()
+        return
+    with solara.Column(classes=["cx-page"], gap="6px"):
+        html(ERROR_LINE, ["cx-error"])
+        solara.Button("Start again", icon_name="mdi-restore", on_click=clear, outlined=True)
+
+
+@solara.component
+def Dashboard() -> None:  # noqa: N802 (a component)
+    names = compute.scenario_names()
+    default = compute.default_scenario()
+    scenario = solara.use_reactive(default)
+    values = solara.use_reactive(compute.base_values(default))
+    replicates = solara.use_reactive(compute.initial_replicates())
+    seed = solara.use_reactive(DEFAULT_SEED)
+    exported = solara.use_reactive(None)
+    export_failed = solara.use_reactive(False)
+    refused = solara.use_reactive(False)    # the page sent a value the checks refused
+
+    def choose(name: Any) -> None:
+        if not isinstance(name, str) or name not in names:  # only allow-listed names go on
+            log.warning("refused a scenario name not on the allow-list: %s", shown(name))
+            refused.set(True)
+            return
+        scenario.set(name)
+        values.set(compute.base_values(name))
+        exported.set(None)
+        export_failed.set(False)
+        refused.set(False)
+
+    def setter(key: str) -> Any:
+        def set_value(value: Any) -> None:
+            try:
+                values.set({**values.value, key: compute.clean_setting(value)})
+            except INVALID:
+                log.warning("refused a setting %s = %s", key, shown(value))
+                refused.set(True)
+                return
+            exported.set(None)
+            export_failed.set(False)
+            refused.set(False)
+        return set_value
+
+    def checked(target: Any, clean: Any, what: str) -> Any:
+        def set_value(value: Any) -> None:
+            try:
+                target.set(clean(value))
+            except INVALID:
+                log.warning("refused %s = %s", what, shown(value))
+                refused.set(True)
+                return
+            refused.set(False)
+        return set_value
+
+    name = scenario.value
+    shipped = compute.base_values(name)
+    changes = compute.changed_settings(name, values.value)
+    runs = compute.clean_runs(replicates.value)
+    first_seed = compute.clean_seed(seed.value)
+    state = (name, tuple(sorted(changes.items())), first_seed, runs)
+
+    def calculate(cancel: Any) -> compute.View:
+        try:
+            return compute.compute_view(name, changes, first_seed, runs, cancel.is_set)
+        except compute.Abandoned:
+            # newer settings have started their own computation: keep showing the last view
+            raise solara.util.CancelledError() from None
+        except Exception:
+            log.exception("computing the view of %r failed", state)
+            raise
+
+    view = solara.use_thread(calculate, dependencies=[state], intrusive_cancel=False)
+    shown = view.value
+    failed = view.state == solara.ResultState.ERROR
+    busy = view.state in (solara.ResultState.STARTING, solara.ResultState.WAITING,
+                          solara.ResultState.RUNNING) or (shown and shown.state != state)
+
+    def export() -> None:
+        try:
+            path = compute.export_scenario(name, changes, seed=first_seed, replicates=runs)
+        except Exception:
+            log.exception("exporting %r failed", state)
+            exported.set(None)
+            export_failed.set(True)
+            return
+        exported.set(str(path))
+        export_failed.set(False)
+
+    solara.Title("cxsim dashboard: what if we change the culture levers?")
+    solara.Style(CSS)
+    with solara.Column(classes=["cx-page"], gap="6px"):
+        html("What if we change the culture levers? The next 12 months, simulated", tag="h1")
+        html("Choose a starting scenario, move the levers and anti-patterns on the left, and "
+             "the charts show how customer churn, Net Promoter Score (NPS) and the culture "
+             "would move month by month, against the scenario as shipped.", ["cx-subtitle"])
+        with solara.Row(gap="24px", style={"align-items": "flex-start"}):
+            with solara.Column(classes=["cx-controls"], gap="2px"):
+                html("1. Starting scenario", tag="h4")
+                solara.Select("Scenario", value=name, values=names, on_value=choose)
+                if refused.value:
+                    html(ERROR_LINE, ["cx-error", "cx-refused"])
+                html(escape(compute.scenario_description(name)), ["cx-setting-meaning"])
+                html("2. Levers (0 = weakest, 1 = strongest)", tag="h4")
+                for key in compute.LEVERS:
+                    SettingSlider(key, values.value[key], shipped[key], setter(key))
+                html("3. Anti-patterns (0 = absent, 1 = full strength)", tag="h4")
+                for key in compute.ANTI_PATTERNS:
+                    SettingSlider(key, values.value[key], shipped[key], setter(key))
+                html("4. Simulation", tag="h4")
+                solara.SliderInt(f"Runs per setting: {runs}", value=runs, min=1,
+                                 max=compute.MAX_REPLICATES,
+                                 on_value=checked(replicates, compute.clean_runs, "runs"))
+                solara.InputInt("Random seed of the first run", value=first_seed,
+                                on_value=checked(seed, compute.clean_seed, "the seed"))
+                solara.Button("Reset to the scenario as shipped", icon_name="mdi-restore",
+                              on_click=lambda: choose(name), outlined=True,
+                              classes=["cx-reset"])
+            with solara.Column(gap="8px", style={"flex": "1 1 auto", "min-width": "0"}):
+                if changes:
+                    said = "; ".join(f"{escape(compute.SETTINGS[k][0])} <b>{v:.2f}</b> "
+                                     f"(shipped {shipped[k]:.2f})"
+                                     for k, v in sorted(changes.items()))
+                    html(f"<b>Your changes to '{escape(name)}':</b> {said}.", ["cx-changes"])
+                else:
+                    html(f"<b>No changes yet:</b> move a slider to see how '{escape(name)}' "
+                         "would differ.", ["cx-changes"])
+                solara.ProgressLinear(bool(busy))
+                if failed:
+                    html(ERROR_LINE, ["cx-error"])
+                if shown is None:
+                    if not failed:
+                        html("Running the simulation...", ["cx-note"])
+                    return
+                with solara.Column(classes=["cx-chart"]):
+                    solara.Image(shown.png, format="png")
+                html(f"Solid blue line: the mean of {shown.replicates} simulated run"
+                     f"{'s' if shown.replicates > 1 else ''} with your settings; blue band: "
+                     "where 90% of the runs fall. Dashed grey line: the starting scenario as "
+                     "shipped, on the same random seeds. Red dotted line: the target from the "
+                     "culture dashboard ('Metrics That Matter'); in the table, a value's colour "
+                     f"says how it stands against its target: green {RAG_WORDS['green']}, "
+                     f"amber {RAG_WORDS['amber']}, red {RAG_WORDS['red']}. Churn is the share "
+                     "of customers expected to leave over a year at the current rate; "
+                     "customers decide at renewal, so churn moves months after the culture "
+                     "does. NPS is the percentage of promoters minus the percentage of "
+                     "detractors. These are simulations of a stylised organisation, not "
+                     "forecasts.", ["cx-note"])
+                html(headline_html(shown, shown.state[0]), ["cx-headline"])
+                with solara.Row(classes=["cx-export"], style={"align-items": "center"}):
+                    solara.Button("Export these settings as a scenario file",
+                                  icon_name="mdi-content-save", color="primary",
+                                  on_click=export, classes=["cx-export-button"])
+                    if exported.value:
+                        html(download_link(Path(exported.value)), ["cx-download"])
+                if export_failed.value:
+                    html(ERROR_LINE, ["cx-error"])
+                if exported.value:
+                    html(f"Written to <code class='cx-export-file'>{escape(exported.value)}"
+                         f"</code>; run it with <code>cxsim run {escape(exported.value)}</code>.",
+                         ["cx-export-path", "cx-note"])
