@@ -14,8 +14,10 @@ Reset); beside it the page draws two panels from the model's public API after ev
   Manager agents through ``AgentSet.get``), with the organisation's means as text.
 
 ``page(scenario, seed)`` builds the page inside a Solara component; solara-server serves
-``Page``. Served like the dashboard: on the loopback interface by default, no telemetry, every
-script and style from the ``solara-assets`` package. Needs networkx and altair (Mesa's
+``Page``. Served like the dashboard (``dashboard.server.serve_solara``): on the loopback
+interface by default, only requests addressed to this server from its own pages (Host and Origin
+checked), Solara's debug endpoints closed, no telemetry, every script and style from the
+``solara-assets`` package. Needs networkx and altair (Mesa's
 visualization imports them). Solara 1.58 is built on Vuetify 2 (ipyvuetify 1.x); under
 ipyvuetify 3 a style keeps its sidebar off the page.
 """
@@ -23,16 +25,15 @@ ipyvuetify 3 a style keeps its sidebar off the page.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import html
-import os
 import sys
-import warnings
 from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg")  # the server draws PNGs; no display
+
+import logging
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -42,15 +43,41 @@ from matplotlib.figure import Figure
 from cxsim.model import CXCultureModel, Employee, Manager, load_scenario, shipped_scenarios
 from cxsim.model.cx_model import LEVERS
 
+LOG = logging.getLogger("cxsim.mesa_app")
 DEFAULT_SCENARIO = "techops_programme"
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8766
-OFFLINE_CDN = "http://127.0.0.1:9/"  # the discard port: Solara's CDN fallback never leaves here
 PLAY_INTERVAL_MS = 150
 BELIEFS = (("psychological_safety", "Psychological safety"), ("cynicism", "Cynicism"),
            ("orientation", "Customer orientation"))
 LEVER_LABELS = {"psychological_safety": "Psychological safety climate",
                 "ritual_participation": "Ritual participation",
                 "incentive_alignment": "Incentive alignment"}
+
+
+class AppModel(CXCultureModel):
+    """The model as the app builds it on Reset: it trusts nothing the page sends. The scenario
+    must be a name on the server's list (never a path), the levers are clamped to 0-1 and the
+    seed to the slider's range; anything else falls back to the default, and the page sees no
+    error text (details go to the server log)."""
+
+    # Explicit keywords: SolaraViz checks the page's inputs against this signature.
+    def __init__(self, scenario: Any = DEFAULT_SCENARIO, *, seed: Any = 0,
+                 psychological_safety: Any = None, ritual_participation: Any = None,
+                 incentive_alignment: Any = None) -> None:
+        if not isinstance(scenario, str) or scenario not in shipped_scenarios():
+            LOG.warning("refused scenario %.80r from the page", scenario)
+            scenario = DEFAULT_SCENARIO
+        given = {"psychological_safety": psychological_safety,
+                 "ritual_participation": ritual_participation,
+                 "incentive_alignment": incentive_alignment}
+        kept = {name: min(1.0, max(0.0, float(value))) for name, value in given.items()
+                if isinstance(value, int | float) and value == value}
+        ignored = sorted(name for name, value in given.items()
+                         if value is not None and name not in kept)
+        if ignored:
+            LOG.warning("ignored page inputs for %s", ", ".join(ignored))
+        seed = min(99, max(0, int(seed))) if isinstance(seed, int | float) else 0
+        super().__init__(scenario, seed=seed, **kept)
 
 
 def model_params(scenario: str = DEFAULT_SCENARIO, seed: int = 0) -> dict[str, Any]:
@@ -182,7 +209,7 @@ def page(scenario: str = DEFAULT_SCENARIO, seed: int = 0) -> None:
     """
     from mesa.visualization import SolaraViz
 
-    initial = solara.use_memo(lambda: CXCultureModel(scenario, seed=seed), [])
+    initial = solara.use_memo(lambda: AppModel(scenario, seed=seed), [])
     model = solara.use_reactive(initial)
     SolaraViz(model, components=[], model_params=model_params(scenario, seed),
               play_interval=PLAY_INTERVAL_MS, name="cxsim: one organisation, week by week")
@@ -213,13 +240,12 @@ def Page() -> None:  # noqa: N802 (the name solara-server looks up)
 
 # -- serving ------------------------------------------------------------------------------------
 
-def server_argv(host: str, port: int) -> list[str]:
-    """The ``solara run`` arguments: this module, no browser opened, no version check online."""
-    return ["run", "cxsim.experiments.mesa_app", "--host", host, "--port", str(port), "--no-open",
-            "--no-check-version", "--production", "--log-level-uvicorn", "warning"]
-
-
 def main(argv: list[str] | None = None) -> int:
+    """Serve the app until interrupted, as the dashboard is served (``dashboard.server``): the
+    host checked, Host and Origin of every request checked, Solara's debug endpoints closed."""
+    from cxsim.experiments.dashboard.server import serve_solara
+    from cxsim.model import ScenarioError
+
     parser = argparse.ArgumentParser(prog="python -m cxsim.experiments.mesa_app",
                                      description=__doc__.splitlines()[0])
     parser.add_argument("--host", default=DEFAULT_HOST,
@@ -227,18 +253,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=DEFAULT_PORT,
                         help=f"port (default {DEFAULT_PORT})")
     args = parser.parse_args(argv)
-    # Before Solara reads its settings: no telemetry or banner; assets only from solara-assets.
-    os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
-    os.environ.setdefault("SOLARA_THEME_SHOW_BANNER", "false")
-    os.environ.setdefault("SOLARA_ASSETS_CDN", OFFLINE_CDN)
-    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
-    from solara.__main__ import cli as solara_cli
-
-    sys.stderr.write(f"cxsim mesa app: open http://{args.host}:{args.port} (Ctrl-C stops it)\n")
-    with contextlib.suppress(KeyboardInterrupt):
-        solara_cli.main(args=server_argv(args.host, args.port), prog_name="solara",
-                        standalone_mode=False)
-    return 0
+    try:
+        return serve_solara("cxsim.experiments.mesa_app", args.host, args.port,
+                            label="mesa app", exposure="run simulations on this machine")
+    except ScenarioError as error:
+        sys.stderr.write(f"cxsim: error: mesa app: {error}\n")
+        return 2
 
 
 if __name__ == "__main__":

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
 from cxsim.model import CXCultureModel, Parameters, load_scenario
+from cxsim.model.scenario import SCENARIO_DIR
 
 SMALL = {"organisation.employees": 60, "organisation.customers": 40}
 
@@ -35,3 +37,17 @@ def small_model() -> Callable[..., CXCultureModel]:
 def small_params() -> Callable[..., Parameters]:
     """Factory: ``small_params(scenario="baseline", **overrides)``, see ``small_parameters``."""
     return small_parameters
+
+
+def _shipped_files() -> dict[str, str]:
+    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(SCENARIO_DIR.iterdir()) if path.is_file()}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shipped_scenarios_unchanged() -> Iterator[None]:
+    """No test may add to, remove from or change the shipped scenarios (calibrate writes its
+    candidate elsewhere)."""
+    before = _shipped_files()
+    yield
+    assert _shipped_files() == before, "a test changed the shipped scenarios folder"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 import pickle
 import re
@@ -121,6 +122,16 @@ def test_write_refuses_a_calibration_out_of_tolerance(shipped_copy, tmp_path, ca
     assert not list((tmp_path / "out").glob("backup-*"))
 
 
+def test_dry_run_with_workers_prints_the_record_and_writes_nothing(tmp_path, capsys) -> None:
+    out = tmp_path / "out"
+    assert exit_code(["calibrate", *TINY, "--workers", "2", "--dry-run", "--out", str(out)]) == 1
+    captured = capsys.readouterr()
+    record = json.loads(captured.out)
+    assert record["trials"] == 2 and record["validation_replicates"] == 2
+    assert "targets out of tolerance" in captured.err
+    assert not out.exists()
+
+
 def test_install_keeps_the_previous_files(shipped_copy, tmp_path) -> None:
     record = json.loads(calibrate.RECORD.read_text())
     record["date"] = "2099-01-01"
@@ -188,7 +199,9 @@ def test_scenario_error_pickles_and_crosses_processes() -> None:
     assert "\n" not in str(again) and "\x1b" not in str(again)
     with pytest.raises(ScenarioError) as here:
         _load_in_worker(7.0)
-    with ProcessPoolExecutor(max_workers=1) as pool, pytest.raises(ScenarioError) as there:
+    spawn = multiprocessing.get_context("spawn")  # a fresh interpreter: only the pickle crosses
+    with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool, \
+            pytest.raises(ScenarioError) as there:
         pool.submit(_load_in_worker, 7.0).result()
     assert str(there.value) == str(here.value)
 

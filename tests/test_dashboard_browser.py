@@ -1,6 +1,8 @@
 """The dashboard (``cxsim dashboard``) served for real and driven in headless Chromium.
 
-The browser test starts the server as a subprocess on a free loopback port, opens the page in
+The browser test starts the server as a subprocess on a free loopback port (with
+``--replicates 5``: the page's default is 30 runs per setting, the test needs only the page's
+behaviour), opens the page in
 Debian's Chromium through Playwright (``/usr/bin/chromium``, started with the flags that keep it off
 the network; Playwright never downloads a browser here), moves the psychological-safety slider and
 checks that the chart image and the month-12 numbers change, clicks the export button and loads
@@ -31,6 +33,7 @@ import time
 import tomllib
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -48,6 +51,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-sync"]
 START_TIMEOUT = 40      # seconds for the server to answer
 UI_TIMEOUT_MS = 20_000  # for the page to render or redraw
+REPLICATES = 5          # runs per setting in the browser test (cheap; the default is 30)
 
 
 def _in_ci() -> bool:
@@ -87,7 +91,7 @@ def server(tmp_path: Path):
     env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
         [sys.executable, "-m", "cxsim.experiments.cli_dashboard", "--host", "127.0.0.1", "--port",
-         str(port), "--export-dir", str(exports)],
+         str(port), "--export-dir", str(exports), "--replicates", str(REPLICATES)],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}/"
     try:
@@ -164,7 +168,8 @@ def test_dashboard_in_chromium(playwright_api, server, tmp_path: Path) -> None:
             for now, shipped in table_before.values():
                 assert now == shipped, "no change yet: your settings are the scenario as shipped"
             assert "no change" in headline_before
-            assert f"mean of {DEFAULT_REPLICATES} runs" in headline_before
+            assert f"mean of {REPLICATES} runs" in headline_before
+            expect(page.get_by_text(f"Runs per setting: {REPLICATES}")).to_be_visible()
 
             # a person clicks the psychological-safety slider's track at about 85 %
             track = setting.locator(".v-slider-track")
@@ -234,6 +239,9 @@ def test_dashboard_in_chromium(playwright_api, server, tmp_path: Path) -> None:
         finally:
             browser.close()
     assert time.monotonic() - started < 60
+    # the page's own requests pass the server's Host/Origin checks and need no closed endpoint
+    log = (tmp_path / "server.log").read_text(errors="replace")
+    assert "refused" not in log and "Traceback" not in log, log
 
 
 # -- without a browser -------------------------------------------------------------------------
@@ -243,11 +251,15 @@ def test_register_adds_the_dashboard_command() -> None:
     cli_dashboard.register(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["dashboard"])
     assert (args.host, args.port) == ("127.0.0.1", dashboard_server.DEFAULT_PORT)
+    assert args.replicates == DEFAULT_REPLICATES     # what users see is unchanged
     assert args.handler is cli_dashboard.command_dashboard
-    args = parser.parse_args(["dashboard", "--port", "9001", "--host", "0.0.0.0"])
-    assert (args.host, args.port) == ("0.0.0.0", 9001)
-    with pytest.raises(SystemExit):
-        parser.parse_args(["dashboard", "--port", "70000"])
+    args = parser.parse_args(["dashboard", "--port", "9001", "--host", "0.0.0.0",
+                              "--replicates", "4"])
+    assert (args.host, args.port, args.replicates) == ("0.0.0.0", 9001, 4)
+    for bad in (["--port", "70000"], ["--replicates", "0"],
+                ["--replicates", str(compute.MAX_REPLICATES + 1)], ["--host", "999.0.0.1"]):
+        with pytest.raises(SystemExit):
+            parser.parse_args(["dashboard", *bad])
 
 
 def test_loopback_is_told_from_the_rest() -> None:
@@ -255,19 +267,20 @@ def test_loopback_is_told_from_the_rest() -> None:
         assert dashboard_server.is_loopback(host), host
     for host in ("0.0.0.0", "::", "192.168.1.20", "10.0.0.1"):
         assert not dashboard_server.is_loopback(host), host
-    assert "cxsim.experiments.dashboard.page" in dashboard_server.server_argv("127.0.0.1", 1)
 
 
 @pytest.fixture
-def no_solara(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[list[str]]:
-    """``serve`` with solara-server replaced by a recorder; the environment restored after."""
-    import solara.__main__
-
-    started: list[list[str]] = []
-    monkeypatch.setattr(solara.__main__.cli, "main",
-                        lambda args, **kwargs: started.append(list(args)))
-    for name in (compute.EXPORT_DIR_ENV, "SOLARA_TELEMETRY_MIXPANEL_ENABLE",
-                 "SOLARA_THEME_SHOW_BANNER", "SOLARA_ASSETS_CDN"):
+def no_solara(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[tuple[str, Any]]:
+    """``serve`` with solara-server and uvicorn replaced by recorders; the environment restored
+    after."""
+    started: list[tuple[str, Any]] = []
+    monkeypatch.setattr(dashboard_server, "solara_app",
+                        lambda module, hosts: (module, hosts))
+    monkeypatch.setattr(dashboard_server, "run_uvicorn",
+                        lambda app, sock: started.append((app, sock.getsockname())))
+    for name in (compute.EXPORT_DIR_ENV, compute.REPLICATES_ENV,
+                 "SOLARA_TELEMETRY_MIXPANEL_ENABLE", "SOLARA_THEME_SHOW_BANNER",
+                 "SOLARA_ASSETS_CDN"):
         monkeypatch.setenv(name, "unset")
     return started
 
@@ -277,9 +290,12 @@ def test_serve_warns_beyond_loopback(no_solara, tmp_path, capsys) -> None:
     warning = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
     assert len(warning) == 1 and warning[0].startswith("cxsim: warning: dashboard: listening on "
                                                        "0.0.0.0, beyond this machine")
-    assert no_solara[0][:2] == ["run", dashboard_server.PAGE_MODULE]
-    assert dashboard_server.serve("127.0.0.1", 0, tmp_path) == 0
+    (module, hosts), (_, port) = no_solara[0]
+    assert module == dashboard_server.PAGE_MODULE
+    assert {("127.0.0.1", port), ("localhost", port), ("0.0.0.0", port)} <= hosts
+    assert dashboard_server.serve("127.0.0.1", 0, tmp_path, replicates=3) == 0
     assert "warning" not in capsys.readouterr().err
+    assert os.environ[compute.REPLICATES_ENV] == "3" and compute.initial_replicates() == 3
 
 
 def test_port_in_use_is_one_line_exit_2(no_solara, tmp_path, capsys) -> None:

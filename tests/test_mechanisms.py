@@ -621,10 +621,11 @@ class TestMeasurement:
         ([6, 5, 0], -100.0),
         ([7, 8], 0.0),
         ([10, 7, 6, 6, 6], -40.0),
-        ([], 0.0),
+        ([], float("nan")),             # nobody answered: no score
     ])
     def test_net_promoter_score(self, scores, nps):
-        assert measurement.net_promoter_score(np.array(scores)) == pytest.approx(nps)
+        assert measurement.net_promoter_score(np.array(scores)) == pytest.approx(nps,
+                                                                                 nan_ok=True)
 
 
 # -- maturity rubric --------------------------------------------------------------------------

@@ -183,7 +183,7 @@ def test_month_of_week_is_the_model_calendar() -> None:
     # where the old ceil(12 w / 52) rule put the week a month late
     assert [report.month_of_week(w) for w in (9, 22, 35, 48)] == [2, 5, 8, 11]
     assert report.month_of_week(4) == 1 and report.month_of_week(5) == 2
-    assert report.month_of_week(52) == 12 and report.month_of_week(0) == 1
+    assert report.month_of_week(52) == 12 and report.month_of_week(0) == 0   # the start
 
 
 def test_not_claimed_counts_come_from_the_calibration_record(tmp_path) -> None:

@@ -3,12 +3,15 @@
 The analysis of the sweep file's own outcome (its ``[discovery]``, or none) goes to
 ``DIR/analysis``; an analysis for another outcome (``analyse(DIR, outcome=...)``, ``cxsim
 analyse DIR --outcome ...``) goes to ``DIR/analysis/outcome_NAME_OP_VALUE`` so that it never
-replaces the first. REPORT.md is rendered from ``templates/report.md.j2``.
+replaces the first. REPORT.md is rendered from ``templates/report.md.j2``. The folder is a result
+set (:func:`cxsim.experiments.files.result_set`): whole or absent, one writer at a time.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import tomllib
 from dataclasses import dataclass, field
 from importlib.resources import files
@@ -38,8 +41,9 @@ from cxsim.experiments.analysis.statistics import (
     tornado_table,
 )
 from cxsim.experiments.analysis.writing import write_csv, write_page
+from cxsim.experiments.files import ResultSetBusyError, result_set
 from cxsim.experiments.sweep import MODELS, count_points, parse_spec
-from cxsim.model.errors import ScenarioError
+from cxsim.model.errors import Placeholder, ScenarioError
 
 ANALYSIS = "analysis"
 REPORT = "REPORT.md"
@@ -92,12 +96,65 @@ def analysis_folder(results: Results, outcome: str | None) -> tuple[Path, str | 
 
 
 def analyse(directory: str | Path, outcome: str | None = None) -> Analysis:
-    """Analyse a finished sweep; writes the folder :func:`analysis_folder` names."""
+    """Analyse a finished sweep; writes the folder :func:`analysis_folder` names.
+
+    ``DIR/analysis`` is written whole or not at all (:func:`cxsim.experiments.files.result_set`):
+    a failed or killed analysis leaves the previous one as it was, and a second analysis of the
+    same sweep while one runs is refused with one line. Analyses of other outcomes (its
+    ``outcome_*`` folders) are kept when the sweep's own is redone, and the reverse."""
     results = load_results(directory)
-    out, outcome = analysis_folder(results, outcome)
-    out.mkdir(parents=True, exist_ok=True)
+    final, outcome = analysis_folder(results, outcome)
+    base = results.directory / ANALYSIS
+    try:
+        with result_set(base) as staging:
+            _carry_over(base, staging, None if final == base else final.name)
+            out = staging / final.relative_to(base)
+            out.mkdir(parents=True, exist_ok=True)
+            analysis = _write(results, outcome, out, final)
+    except ResultSetBusyError:
+        raise ScenarioError(str(base), "<folder>", Placeholder("<being written>"),
+                            "a folder no other cxsim analyse is writing; wait for that one to "
+                            "finish") from None
+    except NotADirectoryError:
+        raise ScenarioError(str(base), "<folder>", Placeholder("<a file>"),
+                            "a folder for the analysis (move the file aside)") from None
+    return analysis
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    """Files of an earlier analysis are never changed in place (each is replaced by a rename),
+    so the new set may share them: a hard link, else a copy."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def _carry_over(base: Path, staging: Path, replacing: str | None) -> None:
+    """Into the new set, what it does not replace: for the sweep's own analysis
+    (``replacing=None``) the ``outcome_*`` folders of other outcomes; for another outcome's,
+    everything but that outcome's folder."""
+    if not base.is_dir():
+        return
+    for entry in base.iterdir():
+        if replacing is None:
+            keep = entry.is_dir() and entry.name.startswith("outcome_")
+        else:
+            keep = entry.name != replacing and not entry.name.startswith(".")
+        if not keep:
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.copytree(entry, staging / entry.name, symlinks=True,
+                            copy_function=_link_or_copy)
+        elif entry.is_file() and not entry.is_symlink():
+            _link_or_copy(str(entry), str(staging / entry.name))
+
+
+def _write(results: Results, outcome: str | None, out: Path, final: Path) -> Analysis:
+    """Every table, chart and REPORT.md into ``out``; the paths reported are under ``final``
+    (where ``out`` will be once the set is whole)."""
     spec = results.spec
-    analysis = Analysis(results.directory, out / REPORT)
+    analysis = Analysis(results.directory, final / REPORT)
     files = analysis.files
     noise = noise_table(results)
     analysis.tables["noise"] = noise
@@ -149,12 +206,13 @@ def analyse(directory: str | Path, outcome: str | None = None) -> Analysis:
         if found["trajectory"] is not None:
             files.append(plot_prim(found["trajectory"], found["outcome"],
                                    out / "prim_tradeoff.png"))
-    files.append(write_page(analysis.report, render_report(results, analysis)))
+    files.append(write_page(out / REPORT, render_report(results, analysis)))
     files.append(write_page(out / "analysis.json", json.dumps({
         "outcome": outcome, "warnings": analysis.warnings, "rankings": analysis.rankings,
         "discovery": None if analysis.discovery is None else {
             k: v for k, v in analysis.discovery.items() if k != "trajectory"},
         "files": [str(f.name) for f in files]}, indent=2, default=str)))
+    analysis.files = [final / f.relative_to(out) for f in files]
     return analysis
 
 

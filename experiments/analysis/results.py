@@ -14,10 +14,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pydantic import ValidationError
 
 from cxsim.experiments.sweep import OutputSpec, Store, SweepFile
 from cxsim.model.catalogue import BY_NAME
-from cxsim.model.errors import ScenarioError
+from cxsim.model.errors import ScenarioError, translate
 
 
 @cache
@@ -110,26 +111,31 @@ class Results:
         return m is not None and m.better == "lower"
 
 
-def _spec_of(manifest: dict[str, Any]) -> SweepFile:
+def _spec_of(manifest: dict[str, Any], file: str = "manifest.json") -> SweepFile:
+    """The sweep file's settings as the manifest records them (a one-line error if damaged)."""
     data = dict(manifest["spec"])
     # directories written before the model registry named a function; it is only a label here
     legacy = data.pop("function", None)
     if legacy is not None:
         data["model"] = str(legacy)
-    return SweepFile.model_validate(data)
+    try:
+        return SweepFile.model_validate(data)
+    except ValidationError as error:
+        raise translate(error, SweepFile, file) from None
 
 
 def load_results(directory: str | Path) -> Results:
-    """Read a sweep directory; every run must be stored."""
+    """Read a sweep directory; every run must be stored, every part and the sample intact (else
+    one line naming the damaged file and saying to resume the sweep)."""
     directory = Path(directory)
     if not directory.is_dir():
         raise ScenarioError(str(directory), "DIR", str(directory),
                             "a directory written by cxsim sweep")
     store = Store(directory)
     manifest = store.manifest()
-    spec = _spec_of(manifest)
-    runs = store.read()
+    spec = _spec_of(manifest, str(directory / "manifest.json"))
     points = store.points().set_index("point").sort_index()
+    runs = store.read()
     expected = int(manifest["runs"])
     if len(runs) < expected:
         raise ScenarioError(str(directory), "runs", f"<{len(runs)} of {expected} stored>",

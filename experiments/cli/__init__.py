@@ -8,8 +8,9 @@ What lives here:
 - ``simulation``: ``cxsim run``, ``cxsim compare``, ``cxsim scenarios``;
 - ``calibration``: ``cxsim calibrate``;
 - this module: :func:`build_parser` (the global options ``--version`` and ``--scenarios DIR``,
-  and the subcommands, with ``sweep``/``analyse``, ``report`` and ``dashboard`` registered by
-  their own modules) and :func:`main`, the ``cxsim`` entry point.
+  and the subcommands; ``sweep``/``analyse``, ``report`` and ``dashboard`` are registered by
+  ``experiments.cli_sweep``, ``cli_report`` and ``cli_dashboard``, beside their library code) and
+  :func:`main`, the ``cxsim`` entry point.
 
 Bad input prints one line, ``cxsim: error: WHAT (see cxsim COMMAND --help)``, on stderr and exits
 with 2 before anything runs or is written.
@@ -18,35 +19,21 @@ with 2 before anything runs or is written.
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
 from collections.abc import Sequence
 
 from cxsim.experiments.cli.parser import Parser, error_line, folder
 
-# Subcommands registered by other modules: the split-out command module, else the older one.
-EXTERNAL = (("cxsim.experiments.cli_sweep", "cxsim.experiments.sweep_cli"),
-            ("cxsim.experiments.cli_report", "cxsim.experiments.report"),
-            ("cxsim.experiments.cli_dashboard", "cxsim.experiments.dashboard"))
 SCENARIOS_HELP = ("a folder of your scenario files, searched before the shipped ones "
                   "(repeatable; default: the folders in the environment variable "
                   f"CXSIM_SCENARIOS, separated by {os.pathsep!r})")
 
 
-def _register_external(commands: argparse._SubParsersAction) -> None:
-    for new, old in EXTERNAL:
-        for name in (new, old):
-            try:
-                importlib.import_module(name).register(commands)
-            except ImportError:  # not split out yet, or mid-change
-                continue
-            break
-
-
 def build_parser() -> Parser:
     """The ``cxsim`` parser with every subcommand."""
     import cxsim
+    from cxsim.experiments import cli_dashboard, cli_report, cli_sweep
     from cxsim.experiments.cli import calibration, simulation
 
     parser = Parser(prog="cxsim", description="Simulate customer-experience culture change "
@@ -57,9 +44,8 @@ def build_parser() -> Parser:
                         type=folder, help=SCENARIOS_HELP)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
                                      parser_class=Parser)
-    simulation.register(commands)
-    calibration.register(commands)
-    _register_external(commands)
+    for module in (simulation, calibration, cli_sweep, cli_report, cli_dashboard):
+        module.register(commands)
     for sub in commands.choices.values():  # --scenarios after the subcommand's name too
         if "--scenarios" not in sub._option_string_actions:
             sub.add_argument("--scenarios", action="append", dest="subcommand_scenario_dirs",

@@ -34,7 +34,7 @@ def warn(message: str) -> None:
 
 def wrote(paths: Iterable[Path | str], suffix: str = "") -> None:
     """``wrote a, b, c`` on stderr, unwrapped (a path is never cut in two)."""
-    sys.stderr.write("wrote " + ", ".join(str(p) for p in paths) + suffix + "\n")
+    sys.stderr.write(one_line("wrote " + ", ".join(str(p) for p in paths) + suffix) + "\n")
     sys.stderr.flush()
 
 

@@ -7,9 +7,14 @@ What lives here:
   allow-list and the checks on every value from the page, the replicates (cached
   ``model.simulate``), the six-panel chart, the month-12 table (the mean of the replicates,
   red/amber/green from the catalogue) and the export of the settings as a scenario file;
-* ``page`` — the Solara page (imports Solara; loaded by solara-server only);
-* ``server`` — :func:`~cxsim.experiments.dashboard.server.serve`: solara-server on the loopback
-  interface by default, kept off the network.
+* ``page`` — the Solara page (imports Solara; loaded by solara-server only), inside an error
+  boundary: an error reaches the browser as one generic line, its details the server's log;
+* ``server`` — :func:`~cxsim.experiments.dashboard.server.serve` (and ``serve_solara``, which
+  the Mesa app shares): ``--host`` checked, the socket opened by us, uvicorn running
+  solara-server's app on the loopback interface by default, kept off the network;
+* ``guard`` — the ASGI middleware round solara-server's app: Host and Origin of every request
+  and websocket handshake checked against the served address (403 otherwise), Solara's debug
+  endpoints closed (404), framing by other sites forbidden.
 
 The command (``cxsim dashboard`` and its arguments) is ``experiments.cli_dashboard``. Mesa's
 SolaraViz steps one model instance; here every setting runs whole 12-month replicates, so the app

@@ -372,12 +372,12 @@ def export_dir() -> Path:
     return Path(os.environ.get(EXPORT_DIR_ENV, DEFAULT_EXPORT_DIR)).resolve()
 
 
-def check_export_folder(folder: Path, key: str = "export") -> Path:
+def check_export_folder(folder: Path, where: str = "dashboard") -> Path:
     """``folder`` unless it is in a scenario folder, where an export would list as a scenario
     (and could shadow one); then a ScenarioError."""
     for scenarios in (SCENARIO_DIR, *user_scenario_dirs()):
         if folder.resolve().is_relative_to(Path(scenarios).resolve()):
-            raise ScenarioError("dashboard", key, str(folder),
+            raise ScenarioError(where, "export folder", str(folder),
                                 f"a folder outside the scenario folder {scenarios}")
     return folder
 

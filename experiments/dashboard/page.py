@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import logging
+from collections.abc import Callable
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -102,7 +103,7 @@ def SettingSlider(key: str, value: float, shipped: float, on_value: Any) -> None
                            step=compute.SETTING_STEP, on_value=on_value, thumb_label=False)
 
 
-def shown(value: Any) -> str:
+def quoted(value: Any) -> str:
     """A value from the page, safe for one log line: quoted and cut short."""
     text = repr(value)
     return text if len(text) <= 120 else text[:117] + "..."
@@ -110,8 +111,9 @@ def shown(value: Any) -> str:
 
 @solara.component
 def Page() -> None:  # noqa: N802 (a component)
-    # Solara shows an uncaught exception's traceback in the page: catch it here, log it, and
-    # show only the generic line.
+    """The dashboard inside an error boundary: whatever it raises is logged, and the page shows
+    the generic line and a button that starts it afresh."""
+    # uncaught, Solara would show the page the traceback, the error's text included
     error, clear = solara.use_exception()
 
     def report() -> None:
@@ -129,6 +131,7 @@ def Page() -> None:  # noqa: N802 (a component)
 
 @solara.component
 def Dashboard() -> None:  # noqa: N802 (a component)
+    """The controls, the charts, the month-12 table and the export."""
     names = compute.scenario_names()
     default = compute.default_scenario()
     scenario = solara.use_reactive(default)
@@ -141,7 +144,7 @@ def Dashboard() -> None:  # noqa: N802 (a component)
 
     def choose(name: Any) -> None:
         if not isinstance(name, str) or name not in names:  # only allow-listed names go on
-            log.warning("refused a scenario name not on the allow-list: %s", shown(name))
+            log.warning("refused a scenario name not on the allow-list: %s", quoted(name))
             refused.set(True)
             return
         scenario.set(name)
@@ -150,12 +153,12 @@ def Dashboard() -> None:  # noqa: N802 (a component)
         export_failed.set(False)
         refused.set(False)
 
-    def setter(key: str) -> Any:
+    def setter(key: str) -> Callable[[Any], None]:
         def set_value(value: Any) -> None:
             try:
                 values.set({**values.value, key: compute.clean_setting(value)})
             except INVALID:
-                log.warning("refused a setting %s = %s", key, shown(value))
+                log.warning("refused a setting %s = %s", key, quoted(value))
                 refused.set(True)
                 return
             exported.set(None)
@@ -163,12 +166,13 @@ def Dashboard() -> None:  # noqa: N802 (a component)
             refused.set(False)
         return set_value
 
-    def checked(target: Any, clean: Any, what: str) -> Any:
+    def checked(target: solara.Reactive[int], clean: Callable[[Any], int],
+                what: str) -> Callable[[Any], None]:
         def set_value(value: Any) -> None:
             try:
                 target.set(clean(value))
             except INVALID:
-                log.warning("refused %s = %s", what, shown(value))
+                log.warning("refused %s = %s", what, quoted(value))
                 refused.set(True)
                 return
             refused.set(False)

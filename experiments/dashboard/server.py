@@ -23,6 +23,7 @@ import re
 import socket
 import sys
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
 
 from cxsim.experiments.dashboard.compute import (
@@ -31,7 +32,6 @@ from cxsim.experiments.dashboard.compute import (
     REPLICATES_ENV,
     check_export_folder,
     clean_runs,
-    export_dir,
 )
 from cxsim.experiments.dashboard.guard import ASGIApp, Guard, allowed_hosts, is_unspecified
 from cxsim.experiments.statistics import DEFAULT_REPLICATES
@@ -161,15 +161,17 @@ def run_uvicorn(app: ASGIApp, sock: socket.socket) -> None:
 
 
 def serve_solara(page_module: str, host: str, port: int, *, label: str, exposure: str,
-                 note: str = "") -> int:
+                 note: str = "", environ: Mapping[str, str] | None = None) -> int:
     """Serve the Solara page ``page_module`` on ``host:port`` until interrupted.
 
     ``label`` names the server in its messages; ``exposure`` says what someone who can reach a
-    port open beyond this machine could do; ``note`` ends the line saying where to open it.
+    port open beyond this machine could do; ``note`` ends the line saying where to open it;
+    ``environ`` is set for the page once the port is open.
     """
     host = check_host(host)
     with listen(host, port) as sock:
         port = sock.getsockname()[1]
+        os.environ.update(environ or {})
         _offline()
         if not is_loopback(host):
             sys.stderr.write(f"cxsim: warning: {label}: listening on {host}, beyond this "
@@ -190,8 +192,8 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
     ``exports``; the page starts at ``replicates`` runs per setting. Bad arguments (a port in
     use, an export folder among the scenarios) are a ScenarioError before anything starts."""
     folder = check_export_folder(Path(exports).resolve(), "--export-dir")
-    os.environ[EXPORT_DIR_ENV] = str(folder)
-    os.environ[REPLICATES_ENV] = str(clean_runs(replicates))
     return serve_solara(PAGE_MODULE, host, port, label="dashboard",
-                        exposure=f"run simulations and write files into {export_dir()}",
-                        note=f"; exported scenarios go to {export_dir()}")
+                        exposure=f"run simulations and write files into {folder}",
+                        note=f"; exported scenarios go to {folder}",
+                        environ={EXPORT_DIR_ENV: str(folder),
+                                 REPLICATES_ENV: str(clean_runs(replicates))})

@@ -17,23 +17,27 @@ sorted by (point, replicate).
 
 Modules: ``schema`` (the file's keys), ``models`` (the registry), ``sampling`` (points and
 seeds), ``definition`` (a validated :class:`Sweep`, shipped files, default folders), ``chunks``
-(tasks and the worker), ``backends`` (serial, pool, Dask), ``store`` (manifest, Parquet parts,
-resume), ``running`` (:func:`run_sweep`). The analysis is :mod:`cxsim.experiments.analysis`.
+(tasks, made lazily, and the worker), ``backends`` (serial, pool, Dask, and how each ends),
+``store`` (manifest, checksummed Parquet parts, quarantine, resume), ``running``
+(:func:`run_sweep`). A sweep has at most :data:`MAX_RUNS` runs. The analysis is
+:mod:`cxsim.experiments.analysis`.
 """
 
 from __future__ import annotations
 
-from cxsim.experiments.sweep.backends import connect, default_workers
+from cxsim.experiments.sweep.backends import check_scheduler, connect, default_workers
 from cxsim.experiments.sweep.chunks import (
     Chunk,
     ChunkResult,
     Runner,
     default_chunk_size,
     make_chunks,
+    missing_runs,
     run_chunk,
 )
 from cxsim.experiments.sweep.definition import (
     FORMAT,
+    MAX_RUNS,
     Sweep,
     build_sweep,
     default_out,
@@ -43,7 +47,7 @@ from cxsim.experiments.sweep.definition import (
     shipped_sweeps,
 )
 from cxsim.experiments.sweep.models import MODELS, SweepModel, ishigami, sweep_model
-from cxsim.experiments.sweep.running import SweepReport, run_sweep
+from cxsim.experiments.sweep.running import SweepReport, SweepStoppedError, run_sweep
 from cxsim.experiments.sweep.sampling import SEED_DERIVATION, count_points, run_seed, sample
 from cxsim.experiments.sweep.schema import (
     ANALYSIS_KEYS,
@@ -55,14 +59,15 @@ from cxsim.experiments.sweep.schema import (
     parse_outcome,
     parse_spec,
 )
-from cxsim.experiments.sweep.store import MANIFEST, POINTS, RUNS, Store, read_runs
+from cxsim.experiments.sweep.store import MANIFEST, POINTS, QUARANTINE, RUNS, Store, read_runs
 
 __all__ = [
-    "ANALYSIS_KEYS", "FORMAT", "MANIFEST", "MODELS", "POINTS", "RUNS", "SEED_DERIVATION",
-    "Chunk", "ChunkResult", "DiscoverySpec", "OutputSpec", "ParameterSpec", "Runner", "Store",
-    "Sweep", "SweepFile", "SweepModel", "SweepReport", "build_sweep", "connect", "copy_spec",
-    "count_points", "default_chunk_size", "default_out", "default_workers", "ishigami",
-    "load_sweep", "make_chunks", "model_source_sha256", "parse_outcome", "parse_spec",
+    "ANALYSIS_KEYS", "FORMAT", "MANIFEST", "MAX_RUNS", "MODELS", "POINTS", "QUARANTINE", "RUNS",
+    "SEED_DERIVATION", "Chunk", "ChunkResult", "DiscoverySpec", "OutputSpec", "ParameterSpec",
+    "Runner", "Store", "Sweep", "SweepFile", "SweepModel", "SweepReport", "SweepStoppedError",
+    "build_sweep", "check_scheduler", "connect", "copy_spec", "count_points",
+    "default_chunk_size", "default_out", "default_workers", "ishigami", "load_sweep",
+    "make_chunks", "missing_runs", "model_source_sha256", "parse_outcome", "parse_spec",
     "read_runs", "run_chunk", "run_seed", "run_sweep", "safe_name", "sample", "shipped_sweeps",
     "sweep_model",
 ]

@@ -2,7 +2,16 @@
 
 Every backend runs the same :func:`.chunks.run_chunk` on the same chunks and yields their
 results as they finish (in any order); the store sorts them, so the rows are bit-identical
-whatever the backend or the number of workers.
+whatever the backend or the number of workers. Each takes its chunks lazily and keeps only a few
+per worker in flight, so memory does not grow with the size of a sweep.
+
+Clean ends: the pool's workers are forked from the sweep process before any other thread starts
+(``spawn`` if one is running already), never from a fork server, so nothing else is started and
+no ``/tmp/pymp-*`` folder is made; they die with the sweep process (Linux
+``prctl(PR_SET_PDEATHSIG, SIGKILL)``; elsewhere a thread that watches the parent), so a killed
+sweep leaves no process behind; Ctrl-C reaches the sweep process only, which stops its workers
+at once. On Dask a sweep whose workers are all gone,
+or whose scheduler is lost, stops with one line (:class:`BackendLostError`) after a bounded wait.
 """
 
 from __future__ import annotations
@@ -10,12 +19,29 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import queue
+import re
+import signal
+import sys
+import threading
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from cxsim.experiments.sweep.chunks import Chunk, ChunkResult, run_chunk
 from cxsim.model.errors import ScenarioError
+
+IN_FLIGHT = 3                     # chunks per worker queued ahead, so no worker waits for work
+PR_SET_PDEATHSIG = 1              # linux/prctl.h
+SCHEMES = ("tcp", "tls", "ws", "wss", "ucx")
+HOST = re.compile(r"^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})"
+                  r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}))*\.?)$")
+ADDRESS_RULE = "a Dask scheduler address, SCHEME://HOST:PORT or HOST:PORT, e.g. tcp://10.0.0.5:8786"
+
+
+class BackendLostError(RuntimeError):
+    """The workers or the scheduler went away; ``str()`` is one line saying which."""
 
 
 def default_workers() -> int:
@@ -26,62 +52,276 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
-def serial(chunks: list[Chunk]) -> Iterator[ChunkResult]:
+def local_workers(requested: int | None, chunks: int) -> int:
+    """Processes for the local pool: the request (default: every core) capped to the cores this
+    process may use and to the number of chunks (more would only start and wait)."""
+    wanted = default_workers() if requested is None else max(1, int(requested))
+    return max(1, min(wanted, default_workers(), chunks))
+
+
+def serial(chunks: Iterable[Chunk]) -> Iterator[ChunkResult]:
     """Each chunk in this process, in order."""
     for chunk in chunks:
         yield run_chunk(chunk)
 
 
-def pool(chunks: list[Chunk], workers: int) -> Iterator[ChunkResult]:
-    """Chunks on ``workers`` local processes (forkserver, the model imported once each)."""
-    import multiprocessing
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+# -- the local pool ------------------------------------------------------------------------------
 
-    context = multiprocessing.get_context("forkserver")
-    with contextlib.suppress(Exception):
-        context.set_forkserver_preload(["cxsim.experiments.sweep.chunks",
-                                        "cxsim.model.cx_model"])
-    executor = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+def _die_with_parent(parent: int) -> None:
+    """Make this process end when ``parent`` does, however it ends (SIGKILL included)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
+                if os.getppid() != parent:      # the parent died before prctl took hold
+                    os._exit(1)
+                return
+        except (OSError, AttributeError):
+            pass
+
+    def watch() -> None:        # no prctl here: poll for the parent instead
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="cxsim-parent-watch", daemon=True).start()
+
+
+def _worker_start(parent: int) -> None:
+    """The pool's initializer, in each worker: Ctrl-C is the sweep process's to handle (it stops
+    the workers), SIGTERM ends a worker (not a handler forked from the sweep process); die with
+    the sweep process."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        # started with these blocked (see _blocked); a Ctrl-C pending since is dropped (ignored)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+    _die_with_parent(parent)
+
+
+@contextlib.contextmanager
+def _blocked() -> Iterator[None]:
+    """SIGINT and SIGTERM held back while workers start: a child inherits the mask, so a Ctrl-C
+    during their start-up cannot reach them (and print their tracebacks); it reaches this process
+    as soon as the block ends."""
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - not POSIX
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     try:
-        pending = set()
-        queue = iter(chunks)
-        # keep a few tasks per worker in flight; submit the rest as they finish
-        for chunk in itertools.islice(queue, 3 * workers):
-            pending.add(executor.submit(run_chunk, chunk))
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                yield future.result()
-                for chunk in itertools.islice(queue, 1):
-                    pending.add(executor.submit(run_chunk, chunk))
+        yield
     finally:
-        executor.shutdown(wait=True, cancel_futures=True)
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
-def connect(scheduler: Any) -> tuple[Any, bool]:
+def _kill_workers(executor: Any) -> None:
+    """Stop a pool's workers now (an interrupted sweep does not wait for their chunks)."""
+    processes = getattr(executor, "_processes", None) or {}
+    for process in list(processes.values()):
+        with contextlib.suppress(Exception):
+            process.kill()
+
+
+def start_method() -> str:
+    """'fork' when this process has no other thread (workers then start at once, the model
+    already imported), else 'spawn' (forking beside running threads can deadlock the child)."""
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        return "fork"
+    return "spawn"
+
+
+class Pool:
+    """Chunks on ``workers`` local processes, results as they finish (an iterator).
+
+    The workers start when the pool is made, so make it before starting any thread (a progress
+    bar); :meth:`close` stops them, at once if the pool did not finish (an interrupted sweep
+    does not wait for their chunks)."""
+
+    def __init__(self, chunks: Iterable[Chunk], workers: int) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        self._queue = iter(chunks)
+        self._finished = False
+        self.method = start_method()
+        with _blocked():
+            self._executor = ProcessPoolExecutor(
+                max_workers=workers, mp_context=multiprocessing.get_context(self.method),
+                initializer=_worker_start, initargs=(os.getpid(),))
+            try:
+                # the first submissions start the workers, under the same block
+                self._pending = {self._executor.submit(run_chunk, chunk) for chunk in
+                                 itertools.islice(self._queue, IN_FLIGHT * workers)}
+            except BaseException:
+                self.close()
+                raise
+        self._results = self._run()
+
+    def _run(self) -> Iterator[ChunkResult]:
+        from concurrent.futures import FIRST_COMPLETED, wait
+        from concurrent.futures.process import BrokenProcessPool
+
+        while self._pending:
+            done, self._pending = wait(self._pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                try:
+                    result = future.result()
+                except BrokenProcessPool:
+                    raise BackendLostError("a worker process died (killed, or out of "
+                                           "memory?)") from None
+                yield result
+                for chunk in itertools.islice(self._queue, 1):
+                    self._pending.add(self._executor.submit(run_chunk, chunk))
+        self._finished = True
+
+    def __iter__(self) -> Iterator[ChunkResult]:
+        return self
+
+    def __next__(self) -> ChunkResult:
+        try:
+            return next(self._results)
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        if not self._finished:
+            _kill_workers(self._executor)
+            self._finished = True
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+def pool(chunks: Iterable[Chunk], workers: int) -> Pool:
+    """Chunks on ``workers`` local processes (see :class:`Pool`)."""
+    return Pool(chunks, workers)
+
+
+# -- Dask ----------------------------------------------------------------------------------------
+
+def check_scheduler(address: str) -> str:
+    """``address`` if it has the form of a Dask scheduler's address (checked before connecting,
+    so a typo is one line at once); else a :class:`ScenarioError`."""
+    text = str(address).strip()
+    scheme, _, rest = text.rpartition("://")
+    scheme = scheme or "tcp"
+    if scheme == "inproc" and rest:          # an in-process cluster (the API, tests)
+        return text
+    host, _, port = rest.rpartition(":")
+    valid = (scheme in SCHEMES and bool(HOST.match(host)) and port.isascii() and port.isdigit()
+             and 0 < int(port) < 65536 and len(host) <= 255)
+    if not valid:
+        raise ScenarioError("--scheduler", "scheduler", str(address), ADDRESS_RULE)
+    return text
+
+
+def _client_class() -> type:
+    from distributed import Client
+
+    class QuietClient(Client):   # type: ignore[misc, valid-type]
+        """A Client that, when it cannot connect, is closed at once: else its ``__del__``
+        waits 20 s on a connection that never was and prints a traceback."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            try:
+                super().__init__(*args, **kwargs)
+            except BaseException:
+                self.status = "closed"
+                with contextlib.suppress(Exception):
+                    self._loop_runner.stop()
+                raise
+
+    return QuietClient
+
+
+def connect(scheduler: Any, timeout: float = 10.0) -> tuple[Any, bool]:
     """A ``distributed.Client`` for an address (or the given client); True if we opened it."""
     from distributed import Client
 
     if isinstance(scheduler, Client):
         return scheduler, False
+    address = check_scheduler(getattr(scheduler, "scheduler_address", scheduler))  # a cluster
     try:
-        return Client(scheduler, timeout="10s", set_as_default=False), True
+        return _client_class()(address, timeout=f"{timeout}s", set_as_default=False), True
     except (OSError, TimeoutError, ValueError) as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else \
+            type(error).__name__
         raise ScenarioError("--scheduler", "scheduler", str(scheduler),
-                            f"a reachable Dask scheduler, e.g. tcp://host:8786 ({error})"
-                            ) from None
+                            f"a reachable Dask scheduler, e.g. tcp://host:8786 (no connection "
+                            f"within {timeout:g} s: {reason})") from None
 
 
-def dask(chunks: list[Chunk], client: Any) -> Iterator[ChunkResult]:
-    """Chunks as tasks on a Dask cluster; its workers need cxsim importable (installed)."""
-    from distributed import as_completed
+def dask(chunks: Iterable[Chunk], client: Any, slots: int,
+         timeout: float = 60.0) -> Iterator[ChunkResult]:
+    """Chunks as tasks on a Dask cluster (its workers need cxsim installed), a few per thread in
+    flight. Stops with :class:`BackendLostError` when the scheduler is lost, or when no worker
+    has been there for ``timeout`` seconds."""
+    finished: queue.Queue[Any] = queue.Queue()
+    pending: dict[str, Any] = {}
+    queue_ = iter(chunks)
+    address = getattr(client, "scheduler", None) and client.scheduler.address
 
-    futures = [client.submit(run_chunk, chunk, pure=False, key=f"cxsim-chunk-{uuid.uuid4()}")
-               for chunk in chunks]
+    def submit(chunk: Chunk) -> None:
+        future = client.submit(run_chunk, chunk, pure=False, key=f"cxsim-chunk-{uuid.uuid4()}")
+        pending[future.key] = future
+        future.add_done_callback(finished.put)   # called in a Dask thread when it ends
+
+    for chunk in itertools.islice(queue_, IN_FLIGHT * max(1, slots)):
+        submit(chunk)
+    poll = max(0.05, min(1.0, timeout / 4))
+    waiting_since: float | None = None     # since when no worker (or no scheduler) was there
     try:
-        for future in as_completed(futures, loop=client.loop):
-            result = future.result()
+        while pending:
+            try:
+                future = finished.get(timeout=poll)
+            except queue.Empty:
+                waiting_since = _still_there(client, waiting_since, timeout, address)
+                continue
+            waiting_since = None
+            pending.pop(future.key, None)
+            if future.cancelled():
+                raise BackendLostError(f"lost the Dask scheduler at {address} (its tasks "
+                                       "were cancelled)")
+            result = _result(future)
             future.release()
             yield result
+            for chunk in itertools.islice(queue_, 1):
+                submit(chunk)
     finally:
-        client.cancel([f for f in futures if not f.done()])
+        if pending and client.status == "running":
+            with contextlib.suppress(Exception):
+                client.cancel(list(pending.values()))
+
+
+def _result(future: Any) -> ChunkResult:
+    from distributed import KilledWorker
+
+    try:
+        return future.result()
+    except KilledWorker as error:
+        raise BackendLostError(f"a chunk's task killed every Dask worker that ran it "
+                               f"({error})") from None
+
+
+def _still_there(client: Any, since: float | None, timeout: float, address: Any) -> float | None:
+    """Whether the cluster still has workers and a scheduler; when it has had neither for
+    ``timeout`` seconds, :class:`BackendLostError`. Returns since when it has not."""
+    reachable = client.status == "running"
+    workers = 0
+    if reachable:
+        try:
+            workers = len(client.nthreads(callback_timeout=max(1.0, min(timeout, 10.0))))
+        except (OSError, TimeoutError):
+            reachable = False
+    if reachable and workers:
+        return None
+    now = time.monotonic()
+    since = now if since is None else since
+    if now - since >= timeout:
+        if not reachable:
+            raise BackendLostError(f"lost the Dask scheduler at {address} (no answer for "
+                                   f"{timeout:g} s)")
+        raise BackendLostError(f"no Dask worker for {timeout:g} s: every worker of the "
+                               f"scheduler at {address} is gone")
+    return since

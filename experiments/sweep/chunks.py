@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -136,18 +137,50 @@ def run_chunk(chunk: Chunk) -> ChunkResult:
     return ChunkResult(columns, model_seconds, time.perf_counter() - start)
 
 
-def make_chunks(sweep: Sweep, runs: np.ndarray, size: int) -> list[Chunk]:
-    """Split run indices (ascending) into tasks of at most ``size`` runs."""
+def make_chunks(sweep: Sweep, runs: np.ndarray | Iterable[np.ndarray],
+                size: int | None = None) -> Iterator[Chunk]:
+    """Tasks, made one at a time as they are asked for: ``runs`` (ascending run indices) split
+    into pieces of at most ``size``, or an iterable of such pieces (``size`` then unused).
+
+    Each chunk's seeds and values are drawn when it is made, so memory holds only the chunks
+    in flight, however many runs a sweep has."""
     runner = Runner.of(sweep)
-    runs = np.asarray(runs, dtype=np.int64)
-    seeds = sweep.seeds(runs)
-    chunks = []
-    for start in range(0, len(runs), size):
-        part = runs[start:start + size]
+    if isinstance(runs, np.ndarray):
+        if size is None:
+            raise TypeError("make_chunks needs a size to split an array of runs")
+        runs = np.asarray(runs, dtype=np.int64)
+        pieces: Iterable[np.ndarray] = (runs[start:start + size]
+                                        for start in range(0, len(runs), size))
+    else:
+        pieces = runs
+    for part in pieces:
+        part = np.asarray(part, dtype=np.int64)
         points = part // sweep.replicates
-        chunks.append(Chunk(runner, part, points, part % sweep.replicates,
-                            seeds[start:start + size], sweep.points[points]))
-    return chunks
+        yield Chunk(runner, part, points, part % sweep.replicates, sweep.seeds(part),
+                    sweep.points[points])
+
+
+def missing_runs(n_runs: int, done: np.ndarray, size: int,
+                 block: int = 1 << 16) -> Iterator[np.ndarray]:
+    """The run indices from 0 to ``n_runs`` not in ``done`` (sorted, unique), in consecutive
+    pieces of ``size`` (the last may be shorter); made a block at a time, never all at once."""
+    done = np.asarray(done, dtype=np.int64)
+    block = max(block, size)
+    carry = np.empty(0, dtype=np.int64)
+    for start in range(0, n_runs, block):
+        stop = min(start + block, n_runs)
+        ids = np.arange(start, stop, dtype=np.int64)
+        low, high = np.searchsorted(done, [start, stop])
+        if high > low:
+            ids = ids[~np.isin(ids, done[low:high], assume_unique=True)]
+        if carry.size:
+            ids = np.concatenate([carry, ids])
+        whole = len(ids) - len(ids) % size
+        for first in range(0, whole, size):
+            yield ids[first:first + size]
+        carry = ids[whole:]
+    if carry.size:
+        yield carry
 
 
 def default_chunk_size(runs: int, workers: int) -> int:

@@ -35,11 +35,14 @@ from cxsim.experiments.sweep.schema import (
     parse_outcome,
     parse_spec,
 )
-from cxsim.model.errors import ScenarioError
+from cxsim.model.errors import Placeholder, ScenarioError
 from cxsim.model.scenario import SAFE_NAME, flatten_keys
 
 FORMAT = "cxsim-sweep/2"
-MAX_RUNS = 50_000_000
+# At most this many runs in one sweep (points x replicates), whatever the method: the sample
+# (points x parameters floats) is held in memory, and 2,000,000 runs of the agent-based model are
+# about 15 core-hours. docs/sweeps.md states it.
+MAX_RUNS = 2_000_000
 NAME_RULE = ("a name of letters, digits, '_', '-' and '.' (up to 64, not starting with '.' or "
              "'-', no '..')")
 
@@ -304,9 +307,7 @@ def build_sweep(spec: SweepFile, file: str = "<sweep>", text: str = "",
         raise ScenarioError(n_origin, "n", spec.n, "at least 2 Morris trajectories")
     if spec.discovery is not None:
         parse_outcome(spec.discovery.outcome, spec, file)
-    if spec.method in ("grid", "oat") and count_points(spec) * spec.replicates > MAX_RUNS:
-        raise ScenarioError(file, "parameters", f"<{count_points(spec)} points>",
-                            f"at most {MAX_RUNS:,} runs in all")
+    _check_size(spec, file, n_origin)
     points = sample(spec, base)
     for j, is_int in enumerate(integer):
         if is_int:
@@ -314,6 +315,25 @@ def build_sweep(spec: SweepFile, file: str = "<sweep>", text: str = "",
     return Sweep(spec=spec, file=file, text=text, names=keys, integer=integer, points=points,
                  months=months, base=base, provenance_scenario=prov, overrides=overrides,
                  function=run)
+
+
+def _check_size(spec: SweepFile, file: str, n_origin: str) -> None:
+    """At most MAX_RUNS runs, checked before anything is sampled."""
+    points = count_points(spec)
+    runs = points * spec.replicates
+    if runs <= MAX_RUNS:
+        return
+    if spec.method in ("sobol", "morris"):
+        design = ("N (2D + 2)" if spec.second_order else "N (D + 2)") \
+            if spec.method == "sobol" else "N (D + 1)"
+        raise ScenarioError(n_origin, "n", spec.n,
+                            f"at most {MAX_RUNS:,} runs in a sweep, and this n gives {design} = "
+                            f"{points:,} points x {spec.replicates} replicate(s) = {runs:,} "
+                            "runs; lower n or replicates")
+    raise ScenarioError(file, "parameters", Placeholder(f"<{points:,} points>"),
+                        f"at most {MAX_RUNS:,} runs in a sweep: {points:,} points x "
+                        f"{spec.replicates} replicate(s) = {runs:,} runs; fewer levels or "
+                        "replicates")
 
 
 def _check_scenario(spec: SweepFile, file: str, relative_to: Path | None,
