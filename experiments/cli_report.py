@@ -17,7 +17,7 @@ import sys
 import time
 from typing import Any
 
-from cxsim.experiments.arguments import non_negative_int, positive_int
+from cxsim.experiments.cli.parser import non_negative_int, positive_int
 from cxsim.experiments.report.build import FORMATS, build_report, check_pair, parse_formats
 from cxsim.experiments.statistics import DEFAULT_REPLICATES, DEFAULT_SEED
 from cxsim.model import ScenarioError, load_scenario

@@ -267,6 +267,18 @@ def _importable(name: str) -> bool:
     return True
 
 
+def _wait_for_log(server: Server, text: str, seconds: float = 20.0) -> None:
+    """Wait until the server has logged ``text``: the refusal line already on the page from an
+    earlier value proves nothing about this one, and values sent in quick succession may be
+    merged by the widget sync."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while text not in server.log_text():
+        assert time.monotonic() < deadline, f"the server never logged {text!r}"
+        time.sleep(0.1)
+
+
 def _tree(folder: Path) -> set[Path]:
     return {p.relative_to(folder) for p in folder.rglob("*")}
 
@@ -291,6 +303,8 @@ def test_crafted_selector_values_are_refused_in_the_page(playwright_api, server:
                     == "SelectModel"
                 expect(page.locator(".cx-refused")).to_have_text(ERROR_LINE,
                                                                  timeout=UI_TIMEOUT_MS)
+                _wait_for_log(server, "refused a scenario name not on the allow-list: "
+                              f"{crafted!r}")
                 content = page.content()
                 assert SECRET not in content and "secret_key" not in content, crafted
                 assert "Traceback (most recent call last)" not in content
