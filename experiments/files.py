@@ -84,8 +84,23 @@ def _exchange(a: Path, b: Path) -> bool:
     done = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
     return done == 0
 
+
+MARKER = ".cxsim-result-set"      # in every result set: the folder may be replaced whole
+
+
 class ResultSetBusyError(OSError):
     """Another process is writing the same result set."""
+
+
+class NotAResultSetError(FileExistsError):
+    """The target is a folder with other things in it: cxsim does not replace it."""
+
+
+def replaceable(target: Path) -> bool:
+    """Whether ``target`` may be replaced by a result set: absent, empty, or a result set."""
+    if not target.exists():
+        return True
+    return (target / MARKER).is_file() or not any(target.iterdir())
 
 
 @contextmanager
@@ -96,8 +111,10 @@ def result_set(target: str | Path, replace: bool = True) -> Iterator[Path]:
 
     A lock file beside the target (``flock``) keeps a second writer out: it gets
     :class:`ResultSetBusyError` at once. Temporary folders left by a killed writer are removed on
-    start. With ``replace=False`` an existing target is an error (FileExistsError) before
-    anything is written. On failure the temporary folder is removed and ``target`` is untouched.
+    start. Only an empty folder or an earlier result set (it holds the file ``MARKER``) is
+    replaced: any other folder is :class:`NotAResultSetError`, before anything is written, and
+    so is an existing target with ``replace=False``. On failure the temporary folder is removed
+    and ``target`` is untouched.
     """
     import fcntl
     import shutil
@@ -108,7 +125,10 @@ def result_set(target: str | Path, replace: bool = True) -> Iterator[Path]:
     if target.exists() and not target.is_dir():
         raise NotADirectoryError(f"{target} exists and is not a folder")
     if target.exists() and not replace:
-        raise FileExistsError(f"{target} exists (use --force to replace it)")
+        raise NotAResultSetError(f"{target} exists; give a new folder")
+    if not replaceable(target):
+        raise NotAResultSetError(f"{target} is a folder with other files in it, not an earlier "
+                                 "cxsim result; give a new or empty folder")
     lock_path = parent / f".{target.name}.lock"
     lock = open(lock_path, "a+")  # noqa: SIM115 - held for the block's lifetime
     try:
@@ -126,6 +146,8 @@ def result_set(target: str | Path, replace: bool = True) -> Iterator[Path]:
                                         dir=parent))
         try:
             yield staging
+            (staging / MARKER).write_text("a cxsim result set: replaced whole by the next "
+                                          "run into this folder\n")
             for written in staging.rglob("*"):
                 if written.is_file():
                     with open(written, "rb") as handle:

@@ -1,7 +1,9 @@
-"""Writing results: atomically, with provenance, as tables and charts.
+"""Writing results: whole or absent, with provenance, as tables and charts.
 
-Every file goes through the one atomic writer (``files.py``): a reader never sees a
-half-written file, and a run that fails before writing leaves nothing behind.
+A command's files are one result set (:func:`cxsim.experiments.files.result_set`): written into a
+temporary folder beside ``--out`` and moved into place in one rename, under a lock, so a reader
+(or a crash at any moment) finds the previous complete set or the new one, never a mix, and a
+run that fails writes nothing under the final name.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ import numpy as np
 import pandas as pd
 
 import cxsim
-from cxsim.experiments.files import write_atomic
 from cxsim.model import Scenario
 from cxsim.model.catalogue import metric
 
@@ -77,16 +78,20 @@ def summarise(monthly: pd.DataFrame, first: int = 0, last: int | None = None) ->
     return out
 
 
-def write_run(out: Path, monthly: pd.DataFrame, summary: dict, provenance_: dict,
-              chart: Callable[[Path], None], chart_name: str = "trajectories.png") -> list[Path]:
-    """monthly.csv, monthly.parquet, summary.json and the chart, each atomically."""
+def write_run(folder: Path, monthly: pd.DataFrame, summary: dict, provenance_: dict,
+              chart: Callable[[Path], None], chart_name: str = "trajectories.png",
+              extra: dict[str, Callable[[Path], None]] | None = None) -> list[str]:
+    """monthly.csv, monthly.parquet, summary.json, the chart and ``extra`` files into
+    ``folder`` (a result set's staging folder: see :func:`~cxsim.experiments.files.result_set`);
+    returns their names."""
     files = {
-        out / "monthly.csv": lambda p: monthly.to_csv(p, index=False, float_format="%.10g"),
-        out / "monthly.parquet": lambda p: monthly.to_parquet(p, index=False),
-        out / "summary.json": lambda p: p.write_text(
+        "monthly.csv": lambda p: monthly.to_csv(p, index=False, float_format="%.10g"),
+        "monthly.parquet": lambda p: monthly.to_parquet(p, index=False),
+        "summary.json": lambda p: p.write_text(
             json.dumps({"provenance": provenance_, "summary": summary}, indent=2) + "\n"),
-        out / chart_name: chart,
+        **(extra or {}),
+        chart_name: chart,
     }
-    for path, write in files.items():
-        write_atomic(path, write)
+    for name, write in files.items():
+        write(folder / name)
     return list(files)

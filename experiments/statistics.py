@@ -6,6 +6,10 @@ differences of replicates run on the same seeds (common random numbers), with th
 of the paired differences. Every command, the dashboard, the board pack and the notebooks run
 ``DEFAULT_REPLICATES`` replicates from seed ``DEFAULT_SEED`` unless told otherwise, so that they
 print the same number for the same scenario.
+
+Limits: at most ``MAX_REPLICATES`` replicates per scenario and a base seed from 0 to
+``MAX_SEED``, so that every replicate's seed (base + i) fits the int64 ``seed`` column of the
+result files.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from scipy import stats
 HEADLINE_STATISTIC = "mean"
 DEFAULT_REPLICATES = 30
 DEFAULT_SEED = 0
+MAX_REPLICATES = 10_000
+MAX_SEED = 2**62
 CONFIDENCE = 0.95
 
 

@@ -120,10 +120,10 @@ def test_different_seeds_differ(two_runs, tmp_path, capsys) -> None:
     (["--set", "levers.incentive_alignment=high"], "levers.incentive_alignment = 'high'"),
     (["--set", "organisation.employees=12.5"], "a whole number from 20 to 200000"),
     (["--set", "levers.psychological_safety"], "use key=value"),
-    (["--seed", "-3"], "argument --seed: '-3': a whole number >= 0 expected"),
-    (["--replicates", "0"], "argument --replicates: '0': a whole number >= 1 expected"),
+    (["--seed", "-3"], "argument --seed: '-3': a whole number from 0 to 4611686018427387904"),
+    (["--replicates", "0"], "argument --replicates: '0': a whole number from 1 to 10000 expected"),
     (["--workers", "-1"], "argument --workers: '-1': a whole number >= 1 expected"),
-    (["--replicates", "many"], "argument --replicates: 'many': a whole number >= 1"),
+    (["--replicates", "many"], "argument --replicates: 'many': a whole number from 1 to 10000"),
     (["--no-such-option"], "unrecognized arguments: --no-such-option"),
 ])
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(args, expected, tmp_path,

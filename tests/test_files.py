@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from cxsim.experiments.files import (
+    MARKER,
+    NotAResultSetError,
     ResultSetBusyError,
     _exchange,
     result_set,
@@ -48,8 +50,23 @@ def test_result_set_replaces_the_whole_set(tmp_path):
         (staging / "differences.csv").write_text("stale")
     with result_set(target) as staging:
         (staging / "monthly.csv").write_text("new")
-    assert sorted(p.name for p in target.iterdir()) == ["monthly.csv"]
+    assert sorted(p.name for p in target.iterdir()) == [MARKER, "monthly.csv"]
     assert (target / "monthly.csv").read_text() == "new"
+
+
+def test_a_folder_of_other_files_is_never_replaced(tmp_path):
+    target = tmp_path / "home"
+    target.mkdir()
+    (target / "notes.txt").write_text("mine")
+    with pytest.raises(NotAResultSetError, match="not an earlier cxsim result"), \
+            result_set(target) as staging:
+        (staging / "monthly.csv").write_text("new")
+    assert sorted(p.name for p in target.iterdir()) == ["notes.txt"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with result_set(empty) as staging:           # an empty folder is fine
+        (staging / "a.csv").write_text("x")
+    assert (empty / "a.csv").read_text() == "x"
 
 
 def test_failed_result_set_keeps_the_previous_one(tmp_path):
@@ -104,4 +121,4 @@ def test_sigkill_while_writing_leaves_the_previous_set_and_stale_files_go(tmp_pa
     with result_set(target) as staging:
         (staging / "monthly.csv").write_text("next")
     assert not any(p.name.endswith(".tmp") for p in tmp_path.iterdir())
-    assert os.listdir(target) == ["monthly.csv"]
+    assert sorted(os.listdir(target)) == [MARKER, "monthly.csv"]

@@ -17,7 +17,7 @@ from markupsafe import escape
 
 from cxsim.experiments import report
 from cxsim.experiments.compare import compare
-from cxsim.experiments.files import FILE_MODE
+from cxsim.experiments.files import FILE_MODE, MARKER
 from cxsim.experiments.report import content
 from cxsim.experiments.report.charts import draw_charts
 from cxsim.experiments.report.html import render_html
@@ -68,8 +68,8 @@ def test_writes_every_format_and_nothing_else(pack) -> None:
     written, data = pack
     assert set(written) == {"html", "pdf", "pptx", "json"}
     out = written["html"].parent
-    assert sorted(p.name for p in out.iterdir()) == ["report.html", "report.json", "report.pdf",
-                                                     "report.pptx"]
+    assert sorted(p.name for p in out.iterdir()) == [MARKER, "report.html", "report.json",
+                                                     "report.pdf", "report.pptx"]
     assert data["replicates"] == 4 and data["provenance"]["seeds"] == [3, 4, 5, 6]
     assert data["scenario"] == "techops_programme" and data["against"] == "baseline"
     assert data["statistic"] == "mean"
@@ -280,7 +280,7 @@ def test_command_line_writes_html_with_progress(tmp_path) -> None:
     result = run(str(programme), "--against", str(base), "--replicates", "2", "--format",
                  "html", "--workers", "1", "--out", str(out))
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["report.html", "report.json"]
+    assert sorted(p.name for p in out.iterdir()) == [MARKER, "report.html", "report.json"]
     assert "replicates" in result.stderr and "wrote" in result.stderr
     data = json.loads((out / "report.json").read_text())
     assert data["provenance"]["command"][:2] == ["cxsim", "report"]

@@ -54,9 +54,19 @@ def build_parser() -> Parser:
     return parser
 
 
+def os_error_text(error: OSError) -> str:
+    """'PATH: REASON' for an operating-system error (a full disk, a folder that cannot be
+    written), without a traceback. Result sets are whole or absent, so nothing half-written
+    is left under the final name."""
+    reason = error.strerror or str(error) or type(error).__name__
+    return f"{error.filename}: {reason}" if error.filename is not None else reason
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """``cxsim ...``: parse, run the subcommand, turn bad input into one line and exit code 2."""
+    from cxsim.experiments.files import NotAResultSetError, ResultSetBusyError
     from cxsim.model import ScenarioError
+    from cxsim.model.errors import one_line
     from cxsim.model.scenario import use_scenario_dirs
 
     parser = build_parser()
@@ -72,6 +82,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ScenarioError as error:
         sys.stderr.write(error_line(str(error), command.prog))
         return 2
+    except (ResultSetBusyError, NotAResultSetError) as error:
+        sys.stderr.write(error_line(f"--out: {error}", command.prog))
+        return 2
+    except OSError as error:      # a full disk, a folder that cannot be written: not a bug
+        sys.stderr.write(f"cxsim: error: {one_line(os_error_text(error))}\n")
+        return 1
     except KeyboardInterrupt:
         sys.stderr.write("cxsim: interrupted\n")
         return 130

@@ -17,6 +17,10 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, NoReturn
 
+from cxsim.experiments.files import replaceable
+from cxsim.experiments.processes import default_workers
+from cxsim.experiments.runner import replicate_seeds
+from cxsim.experiments.statistics import MAX_REPLICATES, MAX_SEED
 from cxsim.model.errors import ScenarioError, one_line
 
 PROGRAM = "cxsim"
@@ -93,17 +97,18 @@ class Parser(argparse.ArgumentParser):
         return parsed
 
 
-def whole_number(minimum: int) -> Callable[[str], int]:
-    """An argument type: a whole number >= ``minimum``."""
+def whole_number(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
+    """An argument type: a whole number >= ``minimum`` (and <= ``maximum`` if given)."""
 
     def parse(text: str) -> int:
         try:
-            value = int(text)
+            value = int(text) if len(text) <= 40 else None
         except ValueError:
             value = None
-        if value is None or value < minimum:
+        if value is None or value < minimum or (maximum is not None and value > maximum):
+            allowed = f">= {minimum}" if maximum is None else f"from {minimum} to {maximum}"
             raise argparse.ArgumentTypeError(
-                f"{one_line(repr(text))}: a whole number >= {minimum} expected")
+                f"{one_line(repr(text))}: a whole number {allowed} expected")
         return value
 
     parse.__name__ = f"whole_number_from_{minimum}"
@@ -111,18 +116,26 @@ def whole_number(minimum: int) -> Callable[[str], int]:
 
 
 positive_int = whole_number(1)
-positive_int.__doc__ = "A whole number >= 1 (replicates, workers, trials)."
+positive_int.__doc__ = "A whole number >= 1 (workers, trials)."
 non_negative_int = whole_number(0)
-non_negative_int.__doc__ = "A whole number >= 0 (seeds, budgets that may be zero)."
+non_negative_int.__doc__ = "A whole number >= 0 (budgets that may be zero)."
+replicate_count = whole_number(1, MAX_REPLICATES)
+replicate_count.__doc__ = f"Replicates per scenario: 1 to {MAX_REPLICATES:,}."
+base_seed = whole_number(0, MAX_SEED)
+base_seed.__doc__ = "A base seed: 0 to 2**62 (replicate i runs on seed + i)."
 
 
 def directory_problem(path: Path) -> str | None:
     """Why ``path`` cannot be an output directory (None if it can): it must be a writable
-    directory or creatable below one; a file, or a path below a file, is refused."""
+    directory or creatable below one, and, if it exists, empty or an earlier result set (which
+    is replaced whole); a file, a path below a file, or a folder of other files is refused."""
     if not str(path):
         return "an empty path"
     if path.exists() and not path.is_dir():
         return "a file, not a directory"
+    if path.is_dir() and not replaceable(path):
+        return ("a folder with other files in it, not an earlier cxsim result (which would be "
+                "replaced whole); give a new or empty folder")
     ancestor = path
     while not ancestor.exists():
         if ancestor.is_symlink():
@@ -142,7 +155,8 @@ def check_output(path: str | Path, option: str = "--out") -> Path:
     problem = directory_problem(Path(path))
     if problem:
         raise ScenarioError("<command line>", option, str(path),
-                            f"{problem}; give a writable directory")
+                            problem if "give" in problem else f"{problem}; give a writable "
+                            "directory")
     return Path(path)
 
 
@@ -151,7 +165,8 @@ def output_directory(text: str) -> Path:
     problem = directory_problem(Path(text))
     if problem:
         raise argparse.ArgumentTypeError(
-            f"{one_line(repr(text))}: {problem}; give a writable directory")
+            f"{one_line(repr(text))}: {problem}"
+            + ("" if "give" in problem else "; give a writable directory"))
     return Path(text)
 
 
@@ -160,11 +175,6 @@ def folder(text: str) -> Path:
     if not Path(text).is_dir():
         raise argparse.ArgumentTypeError(f"{one_line(repr(text))}: not a folder")
     return Path(text)
-
-
-def default_workers() -> int:
-    """Processes to use when ``--workers`` is not given: all cores."""
-    return os.cpu_count() or 1
 
 
 def workers_help(what: str = "replicates") -> str:
@@ -184,3 +194,29 @@ def cap_workers(workers: int) -> int:
         warn(f"--workers {workers} is more than the {cores} cores here; using {cores}")
         return cores
     return workers
+
+
+def checked_seeds(seed: int, replicates: int) -> list[int]:
+    """The replicates' seeds, or one line naming ``--seed`` when they leave the allowed range."""
+    try:
+        return replicate_seeds(seed, replicates)
+    except ValueError as error:
+        raise ScenarioError("<command line>", "--seed", str(seed), str(error)) from None
+
+
+def progress_bar(remaining: bool = True) -> Any:
+    """A rich progress bar on stderr (stdout may be piped). It has no refresh thread (callers
+    pass ``refresh=True``), so worker processes started under it are forked, not spawned."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeRemainingColumn() if remaining else TimeElapsedColumn(),
+                    console=Console(stderr=True), transient=False, auto_refresh=False)

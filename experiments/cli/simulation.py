@@ -8,32 +8,21 @@ from typing import Any
 
 from cxsim.experiments.cli.parser import (
     add_workers,
+    base_seed,
     cap_workers,
     check_output,
-    non_negative_int,
+    checked_seeds,
     output_directory,
-    positive_int,
+    progress_bar,
+    replicate_count,
     warn,
     wrote,
 )
+from cxsim.experiments.files import result_set
 from cxsim.experiments.statistics import DEFAULT_REPLICATES, DEFAULT_SEED
 from cxsim.model import ScenarioError
 
 DEFAULT_SCENARIO = "techops_programme"
-
-
-def _progress() -> Any:
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-    )
-
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeRemainingColumn(), console=Console(stderr=True), transient=False)
 
 
 def _few_replicates(replicates: int) -> None:
@@ -45,29 +34,32 @@ def _few_replicates(replicates: int) -> None:
 def command_run(args: argparse.Namespace) -> int:
     """Run a scenario's replicates, write the files, print month 0 against month 12."""
     from cxsim.experiments import outputs, plots
-    from cxsim.experiments.runner import replicate_seeds, run_replicates
+    from cxsim.experiments.runner import run_replicates
     from cxsim.model import load_scenario
     from cxsim.model.scenario import parse_assignment
 
     overrides = dict(parse_assignment(text) for text in args.set)
     scenario = load_scenario(args.scenario, overrides, origin="--set")
     out = args.out if args.out is not None else check_output(Path("runs") / scenario.name)
-    seeds = replicate_seeds(args.seed, args.replicates)
+    seeds = checked_seeds(args.seed, args.replicates)
     workers = cap_workers(args.workers)
     _few_replicates(args.replicates)
-    with _progress() as progress:
-        task = progress.add_task(f"{scenario.name}: replicates", total=len(seeds))
-        monthly = run_replicates(scenario, seeds, workers=workers,
-                                 on_done=lambda n: progress.update(task, completed=n))
-    summary = outputs.summarise(monthly)
-    record = {**outputs.provenance(scenario, seeds),
-              "settings": outputs.settings(args.scenario, args.seed, args.replicates, args.set)}
-    files = outputs.write_run(
-        out, monthly, summary, record,
-        lambda path: plots.trajectories({scenario.name: monthly}, path,
-                                        f"{scenario.name}: {len(seeds)} replicate(s)"))
+    with result_set(out) as staging:
+        with progress_bar() as progress:
+            task = progress.add_task(f"{scenario.name}: replicates", total=len(seeds))
+            monthly = run_replicates(
+                scenario, seeds, workers=workers,
+                on_done=lambda n: progress.update(task, completed=n, refresh=True))
+        summary = outputs.summarise(monthly)
+        record = {**outputs.provenance(scenario, seeds),
+                  "settings": outputs.settings(args.scenario, args.seed, args.replicates,
+                                               args.set)}
+        files = outputs.write_run(
+            staging, monthly, summary, record,
+            lambda path: plots.trajectories({scenario.name: monthly}, path,
+                                            f"{scenario.name}: {len(seeds)} replicate(s)"))
     print_summary(scenario.name, summary, len(seeds))
-    wrote(files)
+    wrote(out / name for name in files)
     return 0
 
 
@@ -85,34 +77,35 @@ def command_compare(args: argparse.Namespace) -> int:
                             "scenarios with different names")
     out = args.out if args.out is not None else check_output(
         Path("runs") / ("compare-" + "-vs-".join(names[:4])))
+    checked_seeds(args.seed, args.replicates)
     workers = cap_workers(args.workers)
     _few_replicates(args.replicates)
-    with _progress() as progress:
-        task = progress.add_task("replicates (all scenarios)", total=len(scenarios) *
-                                 args.replicates)
-        result = compare(scenarios, args.replicates, args.seed, workers,
-                         on_done=lambda n: progress.update(task, completed=n))
-    record = {
-        "reference": names[0], "month": result.month, "seeds": result.seeds,
-        "common_random_numbers": "replicate i of every scenario uses seed base + i",
-        "settings": {"scenarios": list(args.scenarios), "seed": args.seed,
-                     "replicates": args.replicates,
-                     "reproduce": ["cxsim", "compare", *args.scenarios, "--seed", str(args.seed),
-                                   "--replicates", str(args.replicates)]},
-        "scenarios": {s.name: outputs.provenance(s, result.seeds) for s in scenarios},
-        "differences": result.differences.round(4).to_dict(orient="records"),
-    }
-    frames = {name: result.monthly[result.monthly["scenario"] == name] for name in names}
-    files = outputs.write_run(
-        out, result.monthly, {}, record,
-        lambda path: plots.trajectories(frames, path, f"{len(names)} scenarios, "
-                                        f"{args.replicates} replicates each", OUTCOMES),
-        chart_name="fan_charts.png")
-    table_path = out / "differences.csv"
-    outputs.write_atomic(table_path, lambda p: result.differences.to_csv(
-        p, index=False, float_format="%.6g"))
+    with result_set(out) as staging:
+        with progress_bar() as progress:
+            task = progress.add_task("replicates (all scenarios)",
+                                     total=len(scenarios) * args.replicates)
+            result = compare(scenarios, args.replicates, args.seed, workers,
+                             on_done=lambda n: progress.update(task, completed=n, refresh=True))
+        record = {
+            "reference": names[0], "month": result.month, "seeds": result.seeds,
+            "common_random_numbers": "replicate i of every scenario uses seed base + i",
+            "settings": {"scenarios": list(args.scenarios), "seed": args.seed,
+                         "replicates": args.replicates,
+                         "reproduce": ["cxsim", "compare", *args.scenarios, "--seed",
+                                       str(args.seed), "--replicates", str(args.replicates)]},
+            "scenarios": {s.name: outputs.provenance(s, result.seeds) for s in scenarios},
+            "differences": result.differences.round(4).to_dict(orient="records"),
+        }
+        frames = {name: result.monthly[result.monthly["scenario"] == name] for name in names}
+        files = outputs.write_run(
+            staging, result.monthly, {}, record,
+            lambda path: plots.trajectories(frames, path, f"{len(names)} scenarios, "
+                                            f"{args.replicates} replicates each", OUTCOMES),
+            chart_name="fan_charts.png",
+            extra={"differences.csv": lambda p: result.differences.to_csv(
+                p, index=False, float_format="%.6g")})
     print_differences(result, names, {c: metric(c).axis for c in OUTCOMES})
-    wrote([*files, table_path])
+    wrote(out / name for name in files)
     return 0
 
 
@@ -191,9 +184,9 @@ def register(commands: Any) -> None:
     run.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO, metavar="SCENARIO",
                      help=f"a scenario's name (see cxsim scenarios) or a TOML file "
                           f"(default {DEFAULT_SCENARIO})")
-    run.add_argument("--seed", type=non_negative_int, default=DEFAULT_SEED, metavar="N",
+    run.add_argument("--seed", type=base_seed, default=DEFAULT_SEED, metavar="N",
                      help="base seed; replicate i uses seed N + i")
-    run.add_argument("--replicates", type=positive_int, default=DEFAULT_REPLICATES, metavar="R",
+    run.add_argument("--replicates", type=replicate_count, default=DEFAULT_REPLICATES, metavar="R",
                      help="simulated years of the scenario")
     run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                      help="override a parameter, e.g. levers.psychological_safety=0.8 "
@@ -212,9 +205,9 @@ def register(commands: Any) -> None:
     comparison.add_argument("scenarios", nargs="+", metavar="SCENARIO",
                             help="two or more scenarios (names or files); the first is the "
                                  "reference")
-    comparison.add_argument("--replicates", type=positive_int, default=DEFAULT_REPLICATES,
+    comparison.add_argument("--replicates", type=replicate_count, default=DEFAULT_REPLICATES,
                             metavar="R", help="simulated years per scenario")
-    comparison.add_argument("--seed", type=non_negative_int, default=DEFAULT_SEED, metavar="N",
+    comparison.add_argument("--seed", type=base_seed, default=DEFAULT_SEED, metavar="N",
                             help="base seed; replicate i of every scenario uses seed N + i")
     comparison.add_argument("--out", type=output_directory, metavar="DIR",
                             help="output directory (default runs/compare-A-vs-B...)")

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from cxsim.experiments.compare import compare
-from cxsim.experiments.files import write_bytes
+from cxsim.experiments.files import result_set
 from cxsim.experiments.report.content import analyse
 from cxsim.experiments.statistics import DEFAULT_REPLICATES, DEFAULT_SEED
 from cxsim.model import Scenario, ScenarioError, load_scenario
@@ -55,7 +55,9 @@ def build_report(scenario: str | Scenario, against: str | Scenario = "baseline",
                  out: str | Path | None = None, command: list[str] | None = None,
                  on_done: Callable[[int], None] | None = None,
                  on_step: Callable[[str], None] | None = None) -> dict[str, Path]:
-    """Run the comparison and write the board pack; returns {format: path} (and 'json').
+    """Run the comparison and write the board pack into ``out`` as one result set (whole or
+    absent, one writer at a time: :func:`~cxsim.experiments.files.result_set`); returns
+    {format: path} (and 'json').
 
     ``on_done(n)`` reports replicates finished (of ``2 * replicates``); ``on_step(name)`` each
     rendering step. Bad input raises :class:`model.ScenarioError` before anything runs.
@@ -69,30 +71,28 @@ def build_report(scenario: str | Scenario, against: str | Scenario = "baseline",
     check_pair(scenario_, against_)
     out = Path(out) if out is not None else Path("runs") / f"report-{scenario_.name}"
     step = on_step or (lambda name: None)
-    result = compare([against_, scenario_], replicates=replicates, seed=seed, workers=workers,
-                     on_done=on_done)
-    step("analysis")
-    pack = analyse(result, scenario_, against_, command)
-    draw_charts(result.monthly, pack, chosen, step)
-    rendered: dict[str, bytes] = {}
-    document = render_html(pack) if {"html", "pdf"} & set(chosen) else ""
-    if "html" in chosen:
-        rendered["html"] = document.encode("utf-8")
-    if "pdf" in chosen:
-        from cxsim.experiments.report.pdf import render_pdf
+    with result_set(out) as staging:
+        result = compare([against_, scenario_], replicates=replicates, seed=seed,
+                         workers=workers, on_done=on_done)
+        step("analysis")
+        pack = analyse(result, scenario_, against_, command)
+        draw_charts(result.monthly, pack, chosen, step)
+        rendered: dict[str, bytes] = {}
+        document = render_html(pack) if {"html", "pdf"} & set(chosen) else ""
+        if "html" in chosen:
+            rendered["html"] = document.encode("utf-8")
+        if "pdf" in chosen:
+            from cxsim.experiments.report.pdf import render_pdf
 
-        step("PDF")
-        rendered["pdf"] = render_pdf(document)
-    if "pptx" in chosen:
-        from cxsim.experiments.report.pptx import render_pptx
+            step("PDF")
+            rendered["pdf"] = render_pdf(document)
+        if "pptx" in chosen:
+            from cxsim.experiments.report.pptx import render_pptx
 
-        step("PowerPoint")
-        rendered["pptx"] = render_pptx(pack)
-    rendered["json"] = (json.dumps(pack.data(), indent=2, default=str) + "\n").encode("utf-8")
-    step("writing")
-    written = {}
-    for kind, data in rendered.items():
-        path = out / f"report.{kind}"
-        write_bytes(path, data)
-        written[kind] = path
-    return written
+            step("PowerPoint")
+            rendered["pptx"] = render_pptx(pack)
+        rendered["json"] = (json.dumps(pack.data(), indent=2, default=str) + "\n").encode()
+        step("writing")
+        for kind, data in rendered.items():
+            (staging / f"report.{kind}").write_bytes(data)
+    return {kind: out / f"report.{kind}" for kind in rendered}
