@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 
 import cxsim
-from cxsim.experiments.files import write_atomic, write_text
+from cxsim.experiments.files import result_set, write_atomic
 from cxsim.experiments.statistics import mean_interval
 from cxsim.model import load_scenario, simulate
 from cxsim.model.scenario import SCENARIO_DIR
@@ -282,12 +282,13 @@ def baseline_text(calibrated: dict[str, float], template: Path = BASELINE) -> st
 
 
 def write_candidate(record: dict[str, Any], out: Path) -> list[Path]:
-    """The calibrated baseline.toml and the record, into ``out`` (not the shipped scenarios)."""
+    """The calibrated baseline.toml and the record, into ``out`` (not the shipped scenarios),
+    as one result set (whole or absent: :func:`~cxsim.experiments.files.result_set`)."""
     calibrated = {p["key"]: p["calibrated"] for p in record["free_parameters"]}
-    baseline, record_path = out / BASELINE_NAME, out / RECORD_NAME
-    write_text(baseline, baseline_text(calibrated))
-    write_text(record_path, json.dumps(record, indent=2) + "\n")
-    return [baseline, record_path]
+    with result_set(out) as staging:
+        (staging / BASELINE_NAME).write_text(baseline_text(calibrated))
+        (staging / RECORD_NAME).write_text(json.dumps(record, indent=2) + "\n")
+    return [out / BASELINE_NAME, out / RECORD_NAME]
 
 
 def install(record: dict[str, Any], candidate: list[Path], backup: Path) -> list[Path]:

@@ -101,7 +101,8 @@ def test_calibrate_never_touches_the_shipped_files_without_write(tmp_path) -> No
     assert "targets out of tolerance" in result.stderr
     assert re.search(r"churn_annualised \(\w+, month \d+\): mean [\d.]+, target \d+ \+/- "
                      r"[\d.]+, off by [+-][\d.]+ \([\d.]+x the tolerance\)", result.stderr)
-    assert sorted(p.name for p in out.iterdir()) == ["baseline.toml", "calibration_record.json"]
+    assert sorted(p.name for p in out.iterdir()) == [".cxsim-result-set", "baseline.toml",
+                                                     "calibration_record.json"]
     record = json.loads((out / "calibration_record.json").read_text())
     assert record["trials"] == 2 and not record["all_within_tolerance"]
     with warnings.catch_warnings():  # a baseline extends nothing: the schema's defaults
