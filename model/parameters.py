@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 ASSUMPTION = "assumption"
 
@@ -507,7 +507,23 @@ def _kind(**values: Any) -> Any:
 
 
 class InitiativeKinds(Section):
-    """The catalogue of leadership initiatives and other changes (001 §5, §11, §10)."""
+    """The catalogue of leadership initiatives and other changes (001 §5, §11, §10).
+
+    A kind given in part (``initiative_kinds.customer_friday.exposure = 0.1``, from a scenario
+    file, ``--set`` or an override) changes those attributes of that kind's defaults and keeps
+    the others."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _partial_kinds_keep_their_defaults(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        merged = dict(data)
+        for name, given in data.items():
+            field = cls.model_fields.get(name)
+            if isinstance(given, dict) and field is not None and field.default_factory:
+                merged[name] = {**field.default_factory().model_dump(), **given}
+        return merged
 
     ceo_listening: InitiativeKind = _kind(rhetoric=0.25, commitment=0.2, leadership_time=0.15)
     story_sharing: InitiativeKind = _kind(load=0.003, rhetoric=0.15, commitment=0.05,

@@ -307,3 +307,32 @@ class TestGoodInput:
         assert a.provenance()["parameters_sha256"] == b.provenance()["parameters_sha256"]
         assert a.provenance()["parameters_sha256"] != \
             load_scenario("techops_programme").provenance()["parameters_sha256"]
+
+
+@pytest.mark.parametrize("how", ["overrides", "--set", "file"])
+def test_overriding_one_attribute_of_an_initiative_kind_keeps_the_others(tmp_path, how):
+    """Issue 11 item 8: a partial override of a kind used to reset its other attributes (setting
+    customer_friday.exposure to its own default deleted the ritual: interaction -58 points)."""
+    from cxsim.model import load_scenario, simulate
+    from cxsim.model.scenario import parse_assignment
+
+    shipped = load_scenario("techops_programme")
+    kind = shipped.parameters.initiative_kinds.customer_friday
+    key, value = "initiative_kinds.customer_friday.exposure", kind.exposure
+    if how == "overrides":
+        same = load_scenario("techops_programme", {key: value})
+    elif how == "--set":
+        same = load_scenario("techops_programme", dict([parse_assignment(f"{key}={value}")]),
+                             origin="--set")
+    else:
+        path = tmp_path / "friday.toml"
+        path.write_text('name = "friday"\ndescription = "d"\nextends = "techops_programme"\n'
+                        f"[initiative_kinds.customer_friday]\nexposure = {value}\n")
+        same = load_scenario(path)
+    assert same.parameters.initiative_kinds == shipped.parameters.initiative_kinds
+    assert simulate(same, seed=3)["interaction_rate"].equals(
+        simulate(shipped, seed=3)["interaction_rate"])
+    changed = load_scenario("techops_programme", {key: 0.1}).parameters.initiative_kinds
+    assert changed.customer_friday.exposure == 0.1
+    assert changed.customer_friday.model_dump(exclude={"exposure"}) == \
+        kind.model_dump(exclude={"exposure"})

@@ -65,7 +65,8 @@ def command_calibrate(args: argparse.Namespace) -> int:
     if not args.dry_run:
         check_output(out)
     if args.write:
-        check_output(calibrate.BASELINE.parent, "--write (the shipped scenarios folder)")
+        check_output(calibrate.BASELINE.parent, "--write (the shipped scenarios folder)",
+                     result_set=False)
     workers = cap_workers(args.workers)
     step = calibrate.refinement_step(args.trials)
     if 0 < args.refine < step:

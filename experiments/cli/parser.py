@@ -125,7 +125,7 @@ base_seed = whole_number(0, MAX_SEED)
 base_seed.__doc__ = "A base seed: 0 to 2**62 (replicate i runs on seed + i)."
 
 
-def directory_problem(path: Path) -> str | None:
+def directory_problem(path: Path, result_set: bool = True) -> str | None:
     """Why ``path`` cannot be an output directory (None if it can): it must be a writable
     directory or creatable below one, and, if it exists, empty or an earlier result set (which
     is replaced whole); a file, a path below a file, or a folder of other files is refused."""
@@ -133,7 +133,7 @@ def directory_problem(path: Path) -> str | None:
         return "an empty path"
     if path.exists() and not path.is_dir():
         return "a file, not a directory"
-    if path.is_dir() and not replaceable(path):
+    if result_set and path.is_dir() and not replaceable(path):
         return ("a folder with other files in it, not an earlier cxsim result (which would be "
                 "replaced whole); give a new or empty folder")
     ancestor = path
@@ -150,9 +150,10 @@ def directory_problem(path: Path) -> str | None:
     return None
 
 
-def check_output(path: str | Path, option: str = "--out") -> Path:
-    """``path`` as an output directory, or a :class:`ScenarioError` saying why it cannot be."""
-    problem = directory_problem(Path(path))
+def check_output(path: str | Path, option: str = "--out", result_set: bool = True) -> Path:
+    """``path`` as an output directory (for a result set unless ``result_set`` is False), or a
+    :class:`ScenarioError` saying why it cannot be."""
+    problem = directory_problem(Path(path), result_set)
     if problem:
         raise ScenarioError("<command line>", option, str(path),
                             problem if "give" in problem else f"{problem}; give a writable "
