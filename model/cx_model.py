@@ -30,7 +30,7 @@ from cxsim.model.mechanisms import (
     voice,
     workforce,
 )
-from cxsim.model.metrics import COLUMNS, Tally, monthly_row
+from cxsim.model.metrics import COLUMNS, Ledger, Tally, monthly_row
 from cxsim.model.parameters import Levers, Parameters
 from cxsim.model.scenario import Scenario, load_scenario
 from cxsim.model.state import (
@@ -43,6 +43,7 @@ from cxsim.model.state import (
     init_pain_points,
     init_people,
 )
+from cxsim.model.team_metrics import TeamTally
 
 DEFAULT_SCENARIO = "baseline"
 LEVERS = tuple(Levers.model_fields)  # keyword names accepted for ``levers.<name>``
@@ -148,11 +149,14 @@ def measure(model: CXCultureModel) -> None:
 
 
 def record(model: CXCultureModel) -> None:
-    """At a month end, the month's row (``model.records``, the DataCollector); stop after T."""
+    """At a month end, the month's row (``model.records``, the DataCollector) and, if asked
+    for, the team rows (``model.team_tally``); stop after T."""
     model.tally.weeks += 1
     month = model.month_ending
     if month is not None:
         model.records.append(monthly_row(model, month))
+        if model.team_tally is not None:  # team rows only when asked for (simulate_teams)
+            model.team_tally.close_month(model, month)
         model.datacollector.collect(model)
         model.tally.reset(int(model.customers.active.sum()))
         model.org.ritual_participants[:] = False
@@ -167,8 +171,8 @@ WEEKLY_ORDER: tuple[WeeklyStep, ...] = (
                "Change load L(t), every post's fatigue, then the mean fatigue of filled posts "
                "(7.2)."),
     WeeklyStep("incentives", incentives.step, 3,
-               "Incentive pull on orientation, managers' adoption and modelling M_g, the action "
-               "propensity alpha(t) (7.3)."),
+               "Incentive pull on orientation, managers' adoption (resisters hold theirs) and "
+               "modelling M_g, each owning team's capacity to fix (7.3)."),
     WeeklyStep("rituals", hold_rituals, 2,
                "Sessions held, who takes part, exposure, onboarding immersion, customer contact, "
                "collaboration, meaning, orientation decay (7.4)."),
@@ -183,8 +187,9 @@ WEEKLY_ORDER: tuple[WeeklyStep, ...] = (
                "Orientation, safety and cynicism move toward the circle's (7.8)."),
     WeeklyStep("workforce flow", workforce_flow, 7,
                "Leavers, vacancies counting down, hires (7.9)."),
-    WeeklyStep("promises", customer_experience.raise_expectations, 8,
-               "Customers' expectations rise with the rhetoric R(t) (7.10)."),
+    WeeklyStep("expectations", customer_experience.move_expectations, 8,
+               "Customers' expectations move toward their anchor plus a share of lasting "
+               "quality changes plus what the rhetoric R(t) promises, bounded (7.10)."),
     WeeklyStep("touchpoints", touchpoints, 8,
                "At a month end: problem loads, noise-free touchpoint quality, then "
                "touches_per_month touches per account (7.10)."),
@@ -192,10 +197,11 @@ WEEKLY_ORDER: tuple[WeeklyStep, ...] = (
                "At a month end: satisfaction records, renewals due, referrals, sales wins, new "
                "accounts; churned accounts' agents leave the model (7.11)."),
     WeeklyStep("measurement", measure, 10,
-               "Employees' views of leadership; survey fatigue recovers; a customer survey in "
+               "Customers' survey fatigue recovers; a customer survey in "
                "survey weeks (7.12)."),
     WeeklyStep("record", record, None,
-               "At a month end: the month's output row (7.13), collected by the DataCollector; "
+               "At a month end: the employee survey and the month's output row (7.13), "
+               "collected by the DataCollector; "
                "tallies and monthly ritual flags reset. After week T the run stops."),
 )
 
@@ -333,13 +339,16 @@ class CXCultureModel(mesa.Model):
         incentive_alignment: lever a0, the share of rewards tied to customer outcomes, 0-1.
         overrides: any parameters by dotted key (``{"anti_patterns.blame_culture": 0.5}``).
         agents: create the Mesa agents (False: the arrays only, as ``simulate`` runs; faster).
+        teams_output: also collect one row per team per month in ``team_tally``
+            (team_metrics.py; ``simulate_teams``); the monthly rows are the same either way.
         **kwargs: more overrides by dotted key (``**{"risks.remote_work": 1.0}``, as
             ``mesa.batch_run`` passes them) or with ``__`` for the dot (``risks__remote_work=1``).
 
     Attributes:
         p: the run's ``Parameters``; ``scenario_name``, ``seed``, ``weeks`` (the horizon T).
         people, teams, customers, pain, org: the state (state.py); ``policy``: leadership's weekly
-            series (leadership.py); ``tally``: the month's counts.
+            series (leadership.py); ``tally``: the month's counts; ``team_tally``: the team
+            rows and their counts with ``teams_output``, else None.
         records: the monthly rows so far (month 0 first); ``datacollector`` holds the same rows
             (``datacollector.get_model_vars_dataframe()``).
         week: the current week, ``self.steps`` (0 before the first step).
@@ -351,7 +360,7 @@ class CXCultureModel(mesa.Model):
                  ritual_participation: float | None = None,
                  incentive_alignment: float | None = None,
                  overrides: Mapping[str, Any] | None = None, agents: bool = True,
-                 **kwargs: Any) -> None:
+                 teams_output: bool = False, **kwargs: Any) -> None:
         if seed is not None and rng is not None:
             raise ValueError("CXCultureModel: pass seed or rng, not both")
         given = fresh_seed() if seed is None and rng is None else (rng if seed is None else seed)
@@ -374,14 +383,19 @@ class CXCultureModel(mesa.Model):
         # others: common random numbers across scenarios.
         people_rng, pain_rng, customer_rng, survey_rng, self.step_rng, self.pain_rng = (
             self.rng.spawn(6))
+        # The employee survey (the cultural assessment, taken with each monthly row) draws from a
+        # seventh stream, spawned after the six so that they keep their draws.
+        self.employee_survey_rng = self.rng.spawn(1)[0]
         p = self.p = resolved.parameters
         self.weeks = p.simulation.weeks
         self.policy = policy = weekly_policy(p)
         self.people, self.teams = people, teams = init_people(p, people_rng)
-        self.pain = init_pain_points(p, pain_rng)
+        self.pain = init_pain_points(p, teams, pain_rng)
+        self.owner_teams = np.unique(self.pain.owner)
         self.customers = customers = init_customers(p, teams, self.pain, customer_rng)
         self.month_ends = month_end_weeks(self.weeks)
         self.tally = Tally()
+        self.ledger = Ledger.start(customers.exists.size)  # churn months: realised churn
         self.draws: WeekDraws | None = None
         self.datacollector = MonthlyDataCollector()
 
@@ -392,27 +406,43 @@ class CXCultureModel(mesa.Model):
         people.engagement_anchor = engagement.anchor_for(
             people.engagement, people.cynicism, people.fatigue, people.meaning, p.engagement)
         utility_table = customer_experience.mean_utility_table(p.customer_experience)
-        expected_quality = customer_experience.touchpoint_quality(self)
+        load = fatigue.weekly_load(p.load.base_load, float(policy.load[0]))
+        expected_quality = customer_experience.touchpoint_quality(self, load)
+        # Each account's drawn satisfaction fixes its expectation against the mean team's
+        # service; its own team then sets where it rests, so team differences show in accounts.
+        self.frontline_teams = np.flatnonzero(teams.frontline)
         customers.expectation = customer_experience.expectation_for(
-            customers.satisfaction, expected_quality, utility_table)
+            customers.satisfaction, customer_experience.without_team_differences(
+                expected_quality, customer_experience.team_quality(self, load),
+                customers.account_team, self.frontline_teams,
+                p.customer_experience.frontline_weight), utility_table)
+        customers.satisfaction[:] = customer_experience.resting_satisfaction(
+            expected_quality, customers.expectation, utility_table)
+        customers.expectation_anchor[:] = customers.expectation
+        customers.quality_anchor[:] = expected_quality
         mean_fatigue = float(people.fatigue.mean())
-        action = incentives.action_propensity(policy.incentive[0], policy.evidence[0],
-                                              policy.commitment[0], mean_fatigue, p)
+        capacity = incentives.fix_capacity(
+            teams.adoption, incentives.team_means(people.orientation, people.team, people.filled,
+                                                  teams.size),
+            incentives.team_means(people.fatigue, people.team, people.filled, teams.size),
+            load, p.anti_patterns.cx_police, float(policy.budget_cut[0]), p)
+        action = incentives.visible_action(capacity, self.owner_teams)
         customers.record[:] = customers.satisfaction
         # Expected weekly relief from fixes at the start: fix hazard x surfaced problems x reach.
         surfaced = self.pain.status == SURFACED
         reach = float(customers.hits[customers.exists][:, surfaced].mean()) if surfaced.any() else 0
-        fix_relief = (p.measurement.action_recovery * p.voice.fix_rate * action
-                      * int(surfaced.sum()) * reach)
+        fix_hazard = p.voice.fix_rate * capacity[self.pain.owner[surfaced]]
+        fix_relief = p.measurement.action_recovery * float(fix_hazard.sum()) * reach
         customers.survey_fatigue[:] = measurement.steady_survey_fatigue(p.measurement, fix_relief)
         self.org = Organisation(
-            load=fatigue.weekly_load(p.load.base_load, float(policy.load[0])),
+            load=load,
             mean_fatigue=mean_fatigue,
             climate=climate,
             safety_anchor=voice.safety_target(people.safety_offset, climate),
             modelling=incentives.manager_modelling(teams.adoption,
                                                    people.fatigue[teams.manager_slot],
                                                    p.managers.modelling_weight),
+            fix_capacity=capacity,
             action=action,
             action_at_start=action,
             say_do_gap=0.0,
@@ -423,7 +453,6 @@ class CXCultureModel(mesa.Model):
             expected_quality=expected_quality,
             utility_table=utility_table,
             fix_relief=fix_relief,
-            views=measurement.initial_views(policy),
             survey_nps=float("nan"),   # no survey yet: no score (the week-0 survey below)
             survey_response_rate=0.0,
             acquisition_due=0.0,
@@ -440,6 +469,7 @@ class CXCultureModel(mesa.Model):
         self.tally.reset(int(customers.active.sum()))
         self.records: list[dict[str, float]] = [monthly_row(self, 0)]
         self.datacollector.collect(self)
+        self.team_tally: TeamTally | None = TeamTally.start(self) if teams_output else None
         self.running = True
 
     # -- the clock and the weekly step --------------------------------------------------------
@@ -513,11 +543,18 @@ class CXCultureModel(mesa.Model):
         """Open accounts won by sales or referral in free slots."""
         c, org = self.customers, self.org
         c.exists[slots] = True
-        c.record[slots] = c.satisfaction[slots]
         c.joined_month[slots] = month
         c.renewal_month[slots] = (month - 1) % 12
         c.expectation[slots] = customer_experience.expectation_for(
-            c.satisfaction[slots], org.expected_quality[slots], org.utility_table)
+            c.satisfaction[slots], customer_experience.without_team_differences(
+                org.expected_quality[slots], customer_experience.team_quality(self),
+                c.account_team[slots], self.frontline_teams,
+                self.p.customer_experience.frontline_weight), org.utility_table)
+        c.satisfaction[slots] = customer_experience.resting_satisfaction(
+            org.expected_quality[slots], c.expectation[slots], org.utility_table)
+        c.record[slots] = c.satisfaction[slots]
+        c.expectation_anchor[slots] = c.expectation[slots]
+        c.quality_anchor[slots] = org.expected_quality[slots]
         c.survey_fatigue[slots] = measurement.steady_survey_fatigue(self.p.measurement,
                                                                     org.fix_relief)
         self.tally.won += slots.size

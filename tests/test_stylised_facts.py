@@ -161,6 +161,28 @@ def test_knockout_without_a_satisfaction_record_churn_leads_less() -> None:
     assert fast["interaction_rate"] < slow["interaction_rate"], (fast, slow)
 
 
+ATTITUDES = ("culture_score", "psychological_safety_score", "cynicism")
+
+
+def attitudes_lead(monthly: pd.DataFrame) -> dict[str, float]:
+    """Months by which the attitudes (the cultural assessment, the safety score, cynicism) reach
+    half their 12-month change before churn does."""
+    mean = monthly.groupby("month").mean(numeric_only=True)
+    churn = covered_month(mean["churn_annualised"], 0.5)
+    return {c: churn - covered_month(mean[c], 0.5) for c in ATTITUDES}
+
+
+def test_attitudes_move_before_churn() -> None:
+    leads = attitudes_lead(run(["techops_programme"]))
+    assert all(lead > 0.5 for lead in leads.values()), leads
+
+
+def test_knockout_without_a_satisfaction_record_the_attitudes_lead_less() -> None:
+    fast = attitudes_lead(run(["techops_programme"], {"churn.record_weight": 1.0}))
+    slow = attitudes_lead(run(["techops_programme"]))
+    assert all(fast[c] < slow[c] for c in ATTITUDES), (fast, slow)
+
+
 # -- 5. measurement without action lowers survey response --------------------------------------
 
 def test_measurement_without_action_lowers_response() -> None:

@@ -8,16 +8,19 @@ probability S_k(t) reach_k pi_i (times 1 - police outside the frontline, 001 §1
     pi_i = min(1, rho [1 + w_e (E_i - 1/2)]+ (1 - w_f F_i) (1 - w_c C_i) [1 + w_m (M - 1/2)]+)
 
 ([x]+ = max(x, 0)) and M is the manager's modelling (incentives.py). Taking part exposes one to
-the customer's voice: orientation gains g_k (1 - O); a share d of the gain becomes lasting (the
-anchor). Without reinforcement orientation decays to its anchor: O' = O - delta (O - anchor). New
-hires complete
-onboarding immersion with probability I_onboarding(t) pi_i in each of their first weeks (hired in
-week h, they have the chances of weeks h+1 to h+3: hiring comes after rituals in a week).
+the customer's voice: orientation gains g_k (1 - l_r remote) (1 - O); a share d of the gain
+becomes lasting (the anchor). Remote work (``risks.remote_work``) takes a share l_r
+(``social.remote_ritual_loss``) of a ritual's exposure away: distributed teams miss the
+transmission around it (001 §10). Without reinforcement orientation decays to its anchor:
+O' = O - delta (O - anchor). New hires complete onboarding immersion with probability
+I_onboarding(t) pi_i in each of their first weeks (hired in week h, they have the chances of weeks
+h+1 to h+3: hiring comes after rituals in a week).
 
 Reads ``levers.ritual_participation`` (rho), ``rituals.engagement_weight`` (w_e),
 ``rituals.fatigue_weight`` (w_f), ``rituals.cynicism_weight`` (w_c), ``rituals.manager_weight``
 (w_m), ``rituals.orientation_decay`` (delta), ``rituals.anchor_drift`` (d),
-``initiative_kinds.<k>.exposure`` (g_k), ``anti_patterns.cx_police``.
+``initiative_kinds.<k>.exposure`` (g_k), ``anti_patterns.cx_police``,
+``social.remote_ritual_loss`` (l_r), ``risks.remote_work``.
 """
 
 from __future__ import annotations
@@ -81,6 +84,8 @@ def step(model, uniforms: np.ndarray) -> None:
     scope = np.where(people.frontline, 1.0, 1.0 - p.anti_patterns.cx_police) * people.filled
     contact = np.zeros(people.size, bool)
     tally = model.tally
+    # Distributed teams miss what happens around a ritual in the room (001 §10).
+    remote_scale = 1.0 - p.social.remote_ritual_loss * p.risks.remote_work
     for row, name in enumerate(RITUALS):
         session = model.policy.sessions[name][t]
         if session <= 0:
@@ -90,8 +95,8 @@ def step(model, uniforms: np.ndarray) -> None:
         if kind.managers_only:
             invited = invited * people.is_manager
         took_part = uniforms[row] < session * pi * invited
-        expose(people.orientation, people.orientation_anchor, took_part, kind.exposure,
-               p.rituals.anchor_drift)
+        expose(people.orientation, people.orientation_anchor, took_part,
+               kind.exposure * remote_scale, p.rituals.anchor_drift)
         org.ritual_participants |= took_part
         if kind.interaction:
             contact |= took_part

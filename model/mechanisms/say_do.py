@@ -5,13 +5,14 @@ Employees compare what leaders say, R(t), with what they do, D(t): real commitme
 incentives and visible action on insights. A gap grows cynicism; rhetoric backed by action shrinks
 it; fatigue above a threshold feeds it:
 
-    D(t) = clip(K(t) + (A(t) - a0) + w (alpha(t) - alpha(0)), 0, 1)
+    D(t) = clip(K(t) + (A(t) - a_ref) + w (alpha(t) - alpha(0)), 0, 1)
     gap  = max(0, R - D),  backed = min(R, D)
     C'   = C + g gap (1 - C) - r backed C + f max(0, F - F*) (1 - C)
 
 Reads ``say_do.cynicism_gain`` (g), ``say_do.cynicism_relief`` (r), ``say_do.fatigue_cynicism``
-(f), ``say_do.fatigue_threshold`` (F*), ``say_do.action_weight`` (w), ``levers.incentive_alignment``
-(a0).
+(f), ``say_do.fatigue_threshold`` (F*), ``say_do.action_weight`` (w),
+``incentives.reference_alignment`` (a_ref). alpha(t) is the visible action on problems: the owning
+teams' mean capacity to fix (incentives.py).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def update_cynicism(cynicism: np.ndarray, fatigue: np.ndarray, rhetoric: float, 
 
 def step(model) -> None:
     p, policy, t, org = model.p, model.policy, model.week, model.org
-    done = doing(policy.commitment[t], policy.incentive[t] - p.levers.incentive_alignment,
+    done = doing(policy.commitment[t], policy.incentive[t] - p.incentives.reference_alignment,
                  org.action - org.action_at_start, p.say_do.action_weight)
     org.say_do_gap = update_cynicism(model.people.cynicism, model.people.fatigue,
                                        policy.rhetoric[t], done, p.say_do)

@@ -3,34 +3,40 @@ MODEL_BRIEF §3.1).
 
 A person meets a customer problem in a week with probability m (``meet_frontline`` on the
 frontline, ``meet_other`` elsewhere, times 1 - police; plus ``meet_in_ritual`` after customer
-contact in a ritual). The problem is one of the open pain points, drawn in proportion to severity
-x reach. They speak up with probability
+contact in a ritual). Frontline staff meet the problems of their own team's accounts: one of the
+team's active accounts at random, then one of the open problems that hit it, in proportion to
+severity; the others meet any open problem in proportion to severity x reach. They speak up with
+probability
 
     P(speak) = logistic(b0 + b_s S + b_o O - b_c C - b_f fear_team)
 
-The manager learns with probability
+Their manager learns with probability
 
-    P(learn) = clip((l0 + (1 - l0) climate + l_q Q_team) (1 - blame), 0, 1),
+    P(learn) = clip((l0 + (1 - l0) climate + l_q Q_team + l_d (d_team - d_mean)) (1 - blame), 0, 1)
     climate  = min(1, psychological_safety + g_pm postmortems(t) (1 - blame))
 
-and otherwise blames the messenger. A report the manager learns from adds one to the problem's
-evidence, which fades by ``evidence_memory`` a week; a silent problem whose evidence reaches
-``evidence_threshold`` is surfaced (it enters the action queue), so a problem nobody dares raise, or
-whose reports are brushed off, stays silent. A frontline report acted on also brings service
-recovery: each of the team's accounts hit by that problem gets a workaround with probability
-``recovery_gain``, after which that problem no longer hits it (the systemic problem stays for
-everyone else until it is fixed). Learning
-raises the messenger's safety by u (1 - S); blame lowers it by v S, lowers the safety of everyone
-in the team (messenger and manager included) by v_team S per blame, adds to the messenger's
-cynicism and to the team's fear (which decays by ``fear_memory`` a week). Perceived safety settles
-toward the climate plus the person's disposition o_i (their safety at the start minus the lever's
-climate): S' = S + r (clip(climate + o_i) - S).
-Each surfaced problem is fixed in a week with probability ``fix_rate`` x alpha (incentives.py).
-Silent problems keep hurting the customers they hit: the organisation "operates on false
-positives" (001 §3).
+(d: the manager's learn-or-blame disposition, a trait) and otherwise blames the messenger. A
+report the manager learns from adds one to the problem's evidence, which fades by
+``evidence_memory`` a week; a silent problem whose evidence reaches ``evidence_threshold`` is
+surfaced (it enters the owning team's queue), so a problem nobody dares raise, or whose reports
+are brushed off, stays silent. A frontline report acted on also brings service recovery: each of
+the team's accounts hit by that problem gets a workaround with probability ``recovery_gain``,
+after which that problem no longer hits it (the systemic problem stays for everyone else until it
+is fixed). Learning raises the messenger's safety by u (1 - S); blame lowers it by v S, lowers the
+safety of everyone in the team (messenger and manager included) by v_team S per blame, adds to the
+messenger's cynicism and to the team's fear (which decays by ``fear_memory`` a week). Perceived
+safety settles toward the climate plus the person's disposition o_i (their safety at the start
+minus the lever's climate, which holds their team's climate shift: state.py):
+S' = S + r (clip(climate + o_i) - S).
+Each surfaced problem is fixed in a week with probability ``fix_rate`` x the capacity to fix of
+the team that owns it (incentives.py). Silent problems keep hurting the customers they hit: the
+organisation "operates on false positives" (001 §3). Every open problem also stops mattering with
+weekly probability ``pain_points.obsolescence_per_week`` (products, processes and customers
+change), so arrivals and departures give the pool a steady state over a long horizon.
 
-Reads the ``voice.*`` parameters (``action_base``, ``cx_police_bottleneck`` and ``fatigue_drag``
-are read in incentives.py), ``levers.psychological_safety``,
+Reads the ``voice.*`` parameters (``fix_base``, ``fix_*_weight``, ``cx_police_bottleneck`` and
+``fatigue_drag`` are read in incentives.py), ``managers.disposition_mean``,
+``levers.psychological_safety``,
 ``anti_patterns.blame_culture``, ``anti_patterns.cx_police``.
 """
 
@@ -39,7 +45,7 @@ from __future__ import annotations
 import numpy as np
 
 from cxsim.model.parameters import Voice
-from cxsim.model.state import FIXED, NOT_ARRIVED, SILENT, SURFACED
+from cxsim.model.state import FIXED, NOT_ARRIVED, OBSOLETE, SILENT, SURFACED
 
 
 def speak_up_probability(safety: np.ndarray, orientation: np.ndarray, cynicism: np.ndarray,
@@ -51,12 +57,47 @@ def speak_up_probability(safety: np.ndarray, orientation: np.ndarray, cynicism: 
     return 1.0 / (1.0 + np.exp(-z))
 
 
-def learn_probability(climate: float, adoption: np.ndarray, blame_culture: float,
+def learn_probability(climate: float, adoption: np.ndarray, disposition: np.ndarray,
+                      disposition_mean: float, blame_culture: float,
                       params: Voice) -> np.ndarray:
     """P(learn) per team: how a manager answers bad customer news."""
     p = params.learn_floor + (1 - params.learn_floor) * climate
-    p = (p + params.adoption_learn_gain * adoption) * (1 - blame_culture)
+    p = (p + params.adoption_learn_gain * adoption
+         + params.disposition_learn_weight * (disposition - disposition_mean)) * (1 - blame_culture)
     return np.clip(p, 0.0, 1.0)
+
+
+def pick_account_problems(accounts_by_team: np.ndarray, team_start: np.ndarray,
+                          team_count: np.ndarray, teams: np.ndarray, uniforms: np.ndarray,
+                          hits: np.ndarray, severity_open: np.ndarray
+                          ) -> tuple[np.ndarray, np.ndarray]:
+    """For each meeter of team ``teams[e]``: one of the team's active accounts at random, then one
+    open problem hitting it, in proportion to severity. The uniform picks the account and its
+    remainder the problem. Returns (problem, whether there was one)."""
+    count = team_count[teams]
+    scaled = uniforms * count
+    index = np.minimum(scaled.astype(np.int64), np.maximum(count - 1, 0))
+    account = accounts_by_team[np.minimum(team_start[teams] + index,
+                                          max(accounts_by_team.size - 1, 0))]
+    weights = hits[account] * severity_open if accounts_by_team.size else \
+        np.zeros((teams.size, severity_open.size))
+    cumulative = np.cumsum(weights, axis=1)
+    total = cumulative[:, -1]
+    rest = scaled - index                       # a fresh uniform in [0, 1)
+    problem = (cumulative <= (rest * total)[:, None]).sum(axis=1)
+    met = (count > 0) & (total > 0)
+    return np.minimum(problem, severity_open.size - 1), met
+
+
+def accounts_of_teams(account_team: np.ndarray, active: np.ndarray,
+                      n_teams: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Active accounts sorted by team, each team's first index into them and their count."""
+    accounts = np.flatnonzero(active)
+    order = np.argsort(account_team[accounts], kind="stable")
+    accounts = accounts[order]
+    count = np.bincount(account_team[accounts], minlength=n_teams)
+    start = np.concatenate(([0], np.cumsum(count)[:-1]))
+    return accounts, start, count
 
 
 def safety_climate(lever: float, postmortems: float, params: Voice) -> float:
@@ -117,11 +158,24 @@ def step(model, uniforms: np.ndarray, fix_uniforms: np.ndarray,
         meet = meet + v.meet_in_ritual * org.contact
         who = np.flatnonzero(people.filled & (uniforms[0] < meet))
         problem = np.searchsorted(weights, uniforms[1, who] * weights[-1], side="right")
+        front = people.frontline[who]
+        if front.any():
+            customers = model.customers
+            accounts, start, count = accounts_of_teams(customers.account_team, customers.active,
+                                                       teams.size)
+            local, met = pick_account_problems(accounts, start, count, people.team[who[front]],
+                                               uniforms[1, who[front]], customers.hits,
+                                               (pain.severity * open_).astype(np.float32))
+            problem[front] = local
+            keep = np.ones(who.size, bool)
+            keep[np.flatnonzero(front)[~met]] = False   # no open problem hits their accounts
+            who, problem = who[keep], problem[keep]
         team = people.team[who]
         speak = speak_up_probability(people.safety[who], people.orientation[who],
                                      people.cynicism[who], teams.fear[team], v)
         spoke = uniforms[2, who] < speak
-        learn = learn_probability(climate, teams.adoption, p.anti_patterns.blame_culture, v)
+        learn = learn_probability(climate, teams.adoption, teams.disposition,
+                                  p.managers.disposition_mean, p.anti_patterns.blame_culture, v)
         learned = spoke & (uniforms[3, who] < learn[team])
         blamed = spoke & ~learned
         messengers, scapegoats = who[learned], who[blamed]
@@ -153,8 +207,15 @@ def step(model, uniforms: np.ndarray, fix_uniforms: np.ndarray,
     people.safety += v.safety_relaxation * (org.safety_anchor - people.safety)
     np.minimum(np.maximum(people.safety, 0.0, out=people.safety), 1.0, out=people.safety)
 
-    fixed = (pain.status == SURFACED) & (fix_uniforms < v.fix_rate * org.action)
+    fixed = (pain.status == SURFACED) & (fix_uniforms < v.fix_rate * org.fix_capacity[pain.owner])
     if fixed.any():
         pain.status[fixed] = FIXED
         tally.fixed += int(fixed.sum())
         model.on_fixed(fixed)
+    # The top of the same uniform, disjoint from any fix (fix_rate x capacity < 1 - rate); a
+    # uniform of exactly 1 (never drawn) means "nothing happens", as everywhere.
+    obsolete = ((pain.status == SILENT) | (pain.status == SURFACED)) & (
+        fix_uniforms >= 1.0 - p.pain_points.obsolescence_per_week) & (fix_uniforms < 1.0)
+    if obsolete.any():
+        pain.status[obsolete] = OBSOLETE
+        org.problems_changed = True

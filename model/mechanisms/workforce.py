@@ -69,6 +69,8 @@ def step(model, uniforms: np.ndarray, normals: np.ndarray) -> None:
     if leave.any():
         tally = model.tally
         tally.leavers += int(leave.sum())
+        if model.team_tally is not None:  # team rows asked for (team_metrics.py)
+            model.team_tally.count_leavers(people.team[leave])
         people.filled[leave] = False
         people.vacancy_weeks[leave] = w.hiring_lag_weeks
         model.remove_agents(np.flatnonzero(leave))
@@ -91,23 +93,26 @@ def _hire(model, slots: np.ndarray, top_draw: np.ndarray, orientation_draw: np.n
     people.ambassador[slots] = False
     people.orientation[slots] = orientation
     people.orientation_anchor[slots] = orientation
-    people.engagement[slots] = ini.engagement_mean
+    # A newcomer joins their team's climate and engagement (its manager's: state.py).
+    team = people.team[slots]
+    people.engagement[slots] = np.clip(ini.engagement_mean + model.teams.engagement_shift[team],
+                                       0.0, 1.0)
     people.cynicism[slots] = 0.5 * ini.cynicism_mean
     people.cynicism_anchor[slots] = people.cynicism[slots]
-    people.safety_offset[slots] = 0.0
+    people.safety_offset[slots] = model.teams.climate_shift[team]
     people.fatigue[slots] = ini.fatigue_mean
     people.fatigue_anchor[slots] = ini.fatigue_mean
     people.meaning[slots] = 0.0
     people.engagement_anchor[slots] = anchor_for(
         people.engagement[slots], people.cynicism[slots], people.fatigue[slots],
         people.meaning[slots], p.engagement)
-    people.safety[slots] = min(1.0, model.org.climate)
+    people.safety[slots] = np.clip(model.org.climate + people.safety_offset[slots], 0.0, 1.0)
     people.hired_week[slots] = t
     people.immersed[slots] = False
     people.last_interaction[slots] = NEVER
     managers = slots[people.is_manager[slots]]
     if managers.size:
         teams = model.teams
-        team = people.team[managers]
-        teams.adoption[team] = teams.adoption_anchor[team]
+        led = people.team[managers]
+        teams.adoption[led] = teams.adoption_anchor[led]
     model.add_people_agents(slots)
