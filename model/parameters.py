@@ -266,7 +266,7 @@ class PainPoints(Section):
                               "Mean share of customers a pain point hits.")
     severity_mean: float = param(0.5, 0.0, 1.0, "0-1", ASSUMPTION, "Mean severity.")
     obsolescence_per_week: float = param(
-        0.01, 0.0, 0.5, "per week", ASSUMPTION,
+        0.02, 0.0, 0.5, "per week", ASSUMPTION + " (a 50-week mean life)",
         "Weekly chance an open problem stops mattering whether or not anyone fixes it (products, "
         "processes and customers change): with arrivals it gives the pool a steady state.")
 
