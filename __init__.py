@@ -15,6 +15,7 @@ The curated API::
     import cxsim
     scenario = cxsim.load_scenario("techops_programme", {"levers.psychological_safety": 0.8})
     monthly = cxsim.simulate(scenario, seed=0)          # one row per month
+    teams = cxsim.simulate_teams(scenario, seed=0)      # one row per team per month
     result = cxsim.compare(["baseline", "techops_programme"], replicates=30, seed=0)
 
 The experiments layer is imported on first use, so ``import cxsim`` costs only the model.
@@ -37,6 +38,7 @@ from cxsim.model import (
     load_scenario,
     shipped_scenarios,
     simulate,
+    simulate_teams,
 )
 
 try:
@@ -61,7 +63,7 @@ _LAZY = {
 __all__ = [
     "CXCultureModel", "Customer", "Employee", "Manager", "Parameters", "Scenario",
     "ScenarioError", "__version__", "load_scenario", "shipped_scenarios", "simulate",
-    *_LAZY,
+    "simulate_teams", *_LAZY,
 ]
 
 

@@ -1,9 +1,10 @@
-"""The one interval function and the one headline statistic.
+"""The interval functions and the one headline statistic.
 
 Every figure a person reads is the **mean across replicates** (``HEADLINE_STATISTIC``), with the
 95% t interval of that mean; a difference between two scenarios is the mean of the paired
 differences of replicates run on the same seeds (common random numbers), with the 95% t interval
-of the paired differences. Every command, the dashboard, the board pack and the notebooks run
+of the paired differences; a correlation between two outputs, pooled over replicates, has the
+Fisher-z interval. Every command, the dashboard, the board pack and the notebooks run
 ``DEFAULT_REPLICATES`` replicates from seed ``DEFAULT_SEED`` unless told otherwise, so that they
 print the same number for the same scenario.
 
@@ -70,6 +71,32 @@ def paired_interval(scenario: np.ndarray | pd.Series, reference: np.ndarray | pd
     if a.shape != b.shape:
         raise ValueError(f"paired samples differ in size: {a.size} and {b.size}")
     return mean_interval(a - b, level)
+
+
+def correlation_interval(x: np.ndarray | pd.Series, y: np.ndarray | pd.Series,
+                         level: float = CONFIDENCE) -> Interval:
+    """Pearson's r of paired samples and its Fisher-z interval (``mean`` holds r):
+
+        z = artanh(r),  z +- q / sqrt(n - 3),  back-transformed with tanh,
+
+    q the normal quantile of (1 + level) / 2. Pairs with a NaN are dropped; r is NaN with fewer
+    than 2 pairs or a constant sample, the interval NaN with fewer than 4 pairs.
+    """
+    a, b = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if a.shape != b.shape:
+        raise ValueError(f"paired samples differ in size: {a.size} and {b.size}")
+    keep = ~(np.isnan(a) | np.isnan(b))
+    a, b = a[keep], b[keep]
+    n = a.size
+    if n < 2 or np.all(a == a[0]) or np.all(b == b[0]):
+        return Interval(float("nan"), float("nan"), float("nan"), n, level)
+    r = float(np.clip(np.corrcoef(a, b)[0, 1], -1.0, 1.0))
+    if n < 4:
+        return Interval(r, float("nan"), float("nan"), n, level)
+    half = float(stats.norm.ppf((1 + level) / 2)) / np.sqrt(n - 3)
+    with np.errstate(divide="ignore"):
+        z = np.arctanh(r)  # +-inf when |r| = 1: the interval collapses to r
+    return Interval(r, float(np.tanh(z - half)), float(np.tanh(z + half)), n, level)
 
 
 def headline(values: np.ndarray | pd.Series) -> float:

@@ -2,9 +2,10 @@
 
 The stable API for notebooks and the other layers::
 
-    from cxsim.model import load_scenario, simulate
+    from cxsim.model import load_scenario, simulate, simulate_teams
     scenario = load_scenario("techops_programme", overrides={"levers.psychological_safety": 0.8})
     monthly = simulate(scenario, seed=0)   # one row per month, columns in cxsim.model.METRICS
+    teams = simulate_teams(scenario, seed=0)  # one row per team per month (TEAM_METRICS)
 """
 
 from __future__ import annotations
@@ -14,16 +15,17 @@ from pathlib import Path
 import pandas as pd
 
 from cxsim.model.agents import Customer, Employee, Manager
-from cxsim.model.catalogue import METRICS, TARGETS, Metric, metric
+from cxsim.model.catalogue import METRICS, TARGETS, TEAM_METRICS, Metric, metric
 from cxsim.model.cx_model import CXCultureModel
 from cxsim.model.metrics import COLUMNS
 from cxsim.model.parameters import Parameters
 from cxsim.model.scenario import Scenario, ScenarioError, load_scenario, shipped_scenarios
+from cxsim.model.team_metrics import TEAM_COLUMNS, team_frame
 
 __all__ = [
-    "COLUMNS", "METRICS", "TARGETS", "CXCultureModel", "Customer", "Employee", "Manager",
-    "Metric", "Parameters", "Scenario", "ScenarioError", "load_scenario", "metric",
-    "shipped_scenarios", "simulate",
+    "COLUMNS", "METRICS", "TARGETS", "TEAM_COLUMNS", "TEAM_METRICS", "CXCultureModel",
+    "Customer", "Employee", "Manager", "Metric", "Parameters", "Scenario", "ScenarioError",
+    "load_scenario", "metric", "shipped_scenarios", "simulate", "simulate_teams",
 ]
 
 
@@ -36,5 +38,38 @@ def simulate(scenario: Scenario | Parameters | str | Path, seed: int = 0) -> pd.
     model = CXCultureModel(scenario, seed=seed, agents=False)
     try:
         return pd.DataFrame.from_records(model.run(), columns=list(COLUMNS))
+    finally:
+        model.release()
+
+
+def simulate_teams(scenario: Scenario | Parameters | str | Path, seed: int = 0) -> pd.DataFrame:
+    """Run one replicate, as ``simulate`` does, and return one row per team per month.
+
+    Rows run over months 0 .. the last month, ordered by month, then team. The run is the one
+    ``simulate(scenario, seed)`` reports: collecting team rows draws no random numbers and
+    changes no state. Columns (docs/outputs.md, "Team-level output"; ``TEAM_METRICS``):
+
+    - ``team`` (id, int): team index; ``month`` (int); ``function`` (name: frontline, product,
+      back_office); ``frontline`` (bool): the team serves customer accounts.
+    - ``size`` (people, int): filled posts at the month's end; summed over teams, ``headcount``.
+    - ``leavers`` (people, int): the team's leavers in the month; summed, ``leavers``.
+    - ``engagement`` (0-100) and ``cynicism`` (0-100): 100 x the mean over the team's filled
+      posts; ``psychological_safety`` (1-5): 1 + 4 x their mean perceived safety (as
+      ``psychological_safety_score``).
+    - ``turnover_annualised`` (%): over the trailing window of w = min(month, 12) months after
+      month end s = month - w, 100 x leavers in the window / mean of the team's sizes at month
+      ends s .. month x 12 / w; NaN at month 0.
+    - Of the accounts the team serves (``customers.account_team``), NaN for a team without
+      accounts (every non-frontline team): ``accounts`` (accounts): active at the month's end;
+      ``churned_customers`` (accounts): churned in the month; ``customer_satisfaction`` (0-1):
+      mean satisfaction of the active ones; ``nps_true`` (-100..100): their NPS, computed as the
+      organisation's ``nps_true``; ``churn_realised`` (%): of the accounts active at month end s,
+      the share churned by the month's end (over w months, not annualised; 0 at month 0). The
+      last three are NaN when their base is empty.
+    """
+    model = CXCultureModel(scenario, seed=seed, agents=False, teams_output=True)
+    try:
+        model.run()
+        return team_frame(model.team_tally)
     finally:
         model.release()

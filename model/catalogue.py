@@ -253,6 +253,50 @@ METRICS: tuple[Metric, ...] = (
            "Perception gap (managers minus customers)", "Perception gap", better="lower"),
 )
 
+# One row per team per month (``simulate_teams``; model/team_metrics.py).
+TEAM_METRICS: tuple[Metric, ...] = (
+    Metric("team", "id", "team index, 0 .. teams - 1 (people.team; the team's first post is its "
+           "manager)", "Team", decimals=0),
+    Metric("month", "month", "0 = the state before week 1, then 1..12 (end of each month)",
+           "Month", decimals=0),
+    Metric("function", "name", "the team's function: frontline, product or back_office",
+           "Function"),
+    Metric("frontline", "bool", "the team is frontline (only frontline teams serve accounts)",
+           "Frontline team"),
+    Metric("size", "people", "filled posts of the team at the month's end, manager included "
+           "(summed over teams: headcount)", "Team size", decimals=0),
+    Metric("leavers", "people", "people of the team who left in the month (summed over teams: "
+           "leavers)", "Leavers", better="lower", decimals=0),
+    Metric("engagement", "0-100", "100 x mean engagement of the team's filled posts; NaN with "
+           "every post vacant", "Team engagement", better="higher", bounds=_PCT),
+    Metric("psychological_safety", "1-5", "1 + 4 x mean perceived safety of the team's filled "
+           "posts (the conversion of psychological_safety_score); NaN with every post vacant",
+           "Team psychological safety", better="higher", decimals=2, bounds=_SCORE5),
+    Metric("cynicism", "0-100", "100 x mean cynicism of the team's filled posts; NaN with every "
+           "post vacant", "Team cynicism", better="lower", bounds=_PCT),
+    Metric("turnover_annualised", "%", "realised turnover, annualised: 100 x (the team's leavers "
+           "in the trailing window) / (mean of its sizes at the w + 1 month ends s .. m) x 12 / w; "
+           "NaN at month 0 (no window yet) and with a mean size of 0",
+           "Team turnover, annualised", "Turnover", better="lower"),
+    Metric("accounts", "accounts", "active accounts the team serves (customers.account_team) at "
+           "the month's end; NaN for a team without accounts (no account, active or churned, in "
+           "its book: every non-frontline team)", "Accounts served", decimals=0),
+    Metric("churned_customers", "accounts", "the team's accounts that churned in the month "
+           "(summed over teams: churned_customers); NaN for a team without accounts",
+           "Accounts lost", better="lower", decimals=0),
+    Metric("customer_satisfaction", "0-1", "mean satisfaction of the team's active accounts; "
+           "NaN with none", "Satisfaction of the team's accounts", "Account satisfaction",
+           better="higher", decimals=3, bounds=(0.0, 1.0)),
+    Metric("nps_true", "-100..100", "NPS over the team's active accounts, as the organisation's "
+           "nps_true (metrics.py: recommend scores, then net_promoter_score); NaN with none",
+           "NPS of the team's accounts, true", "Team NPS, true", better="higher", bounds=_NPS),
+    Metric("churn_realised", "%", "realised logo churn over the trailing window: of the team's "
+           "accounts active at month end s, the share churned by the month's end (not "
+           "annualised: over w months); 0 at month 0; NaN with no account active at s",
+           "Realised churn of the team's accounts", "Team churn, realised", better="lower",
+           bounds=_PCT),
+)
+
 BY_NAME: dict[str, Metric] = {m.name: m for m in METRICS}
 TARGETS: dict[str, float] = {m.name: m.target for m in METRICS if m.target is not None}
 DASHBOARD: tuple[str, ...] = tuple(_TARGETS_001)      # the 001 §8 culture dashboard, in order
@@ -342,4 +386,21 @@ def markdown_columns() -> str:
     lines += ["", "## Maturity rubric (001 §4)", "",
               "| level | name | reached when (with every lower level) |", "|---|---|---|"]
     lines += [f"| {lv.number} | {lv.name} | {lv.rule()} |" for lv in MATURITY]
+    return "\n".join(lines) + "\n"
+def markdown_team_columns() -> str:
+    """The team-level section of docs/outputs.md: every column of ``simulate_teams``."""
+    lines = [
+        "## Team-level output (`simulate_teams`)",
+        "",
+        "`simulate_teams(scenario, seed)` returns one row per team per month (month 0 .. the last",
+        "month, as `simulate`), ordered by month, then team. The account columns describe the",
+        "accounts a team serves (`customers.account_team`; only frontline teams serve accounts).",
+        "A *trailing window* at month m covers the w = min(m, 12) months after month end",
+        "s = m - w (since month 0 while fewer than 12 months have passed). Collecting team rows",
+        "leaves the organisation's table unchanged: `simulate` gives the same numbers either way.",
+        "",
+        "| column | unit | meaning | better |",
+        "|---|---|---|---|",
+    ]
+    lines += [f"| `{m.name}` | {m.unit} | {m.meaning} | {m.better or ''} |" for m in TEAM_METRICS]
     return "\n".join(lines) + "\n"

@@ -43,6 +43,7 @@ from cxsim.model.state import (
     init_pain_points,
     init_people,
 )
+from cxsim.model.team_metrics import TeamTally
 
 DEFAULT_SCENARIO = "baseline"
 LEVERS = tuple(Levers.model_fields)  # keyword names accepted for ``levers.<name>``
@@ -148,11 +149,14 @@ def measure(model: CXCultureModel) -> None:
 
 
 def record(model: CXCultureModel) -> None:
-    """At a month end, the month's row (``model.records``, the DataCollector); stop after T."""
+    """At a month end, the month's row (``model.records``, the DataCollector) and, if asked
+    for, the team rows (``model.team_tally``); stop after T."""
     model.tally.weeks += 1
     month = model.month_ending
     if month is not None:
         model.records.append(monthly_row(model, month))
+        if model.team_tally is not None:  # team rows only when asked for (simulate_teams)
+            model.team_tally.close_month(model, month)
         model.datacollector.collect(model)
         model.tally.reset(int(model.customers.active.sum()))
         model.org.ritual_participants[:] = False
@@ -333,13 +337,16 @@ class CXCultureModel(mesa.Model):
         incentive_alignment: lever a0, the share of rewards tied to customer outcomes, 0-1.
         overrides: any parameters by dotted key (``{"anti_patterns.blame_culture": 0.5}``).
         agents: create the Mesa agents (False: the arrays only, as ``simulate`` runs; faster).
+        teams_output: also collect one row per team per month in ``team_tally``
+            (team_metrics.py; ``simulate_teams``); the monthly rows are the same either way.
         **kwargs: more overrides by dotted key (``**{"risks.remote_work": 1.0}``, as
             ``mesa.batch_run`` passes them) or with ``__`` for the dot (``risks__remote_work=1``).
 
     Attributes:
         p: the run's ``Parameters``; ``scenario_name``, ``seed``, ``weeks`` (the horizon T).
         people, teams, customers, pain, org: the state (state.py); ``policy``: leadership's weekly
-            series (leadership.py); ``tally``: the month's counts.
+            series (leadership.py); ``tally``: the month's counts; ``team_tally``: the team
+            rows and their counts with ``teams_output``, else None.
         records: the monthly rows so far (month 0 first); ``datacollector`` holds the same rows
             (``datacollector.get_model_vars_dataframe()``).
         week: the current week, ``self.steps`` (0 before the first step).
@@ -351,7 +358,7 @@ class CXCultureModel(mesa.Model):
                  ritual_participation: float | None = None,
                  incentive_alignment: float | None = None,
                  overrides: Mapping[str, Any] | None = None, agents: bool = True,
-                 **kwargs: Any) -> None:
+                 teams_output: bool = False, **kwargs: Any) -> None:
         if seed is not None and rng is not None:
             raise ValueError("CXCultureModel: pass seed or rng, not both")
         given = fresh_seed() if seed is None and rng is None else (rng if seed is None else seed)
@@ -440,6 +447,7 @@ class CXCultureModel(mesa.Model):
         self.tally.reset(int(customers.active.sum()))
         self.records: list[dict[str, float]] = [monthly_row(self, 0)]
         self.datacollector.collect(self)
+        self.team_tally: TeamTally | None = TeamTally.start(self) if teams_output else None
         self.running = True
 
     # -- the clock and the weekly step --------------------------------------------------------

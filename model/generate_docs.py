@@ -1,8 +1,8 @@
 """Write the generated reference pages: ``python -m cxsim.model.generate_docs [DOCS_DIR]``
 (default ``docs``, run from the checkout).
 
-docs/parameters.md comes from the parameter schema, docs/outputs.md from the output columns; a
-test fails when either is stale.
+docs/parameters.md comes from the parameter schema, docs/outputs.md from the output columns
+(the monthly table's, then the team table's); a test fails when either is stale.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from cxsim.model.catalogue import markdown_columns
+from cxsim.model.catalogue import markdown_columns, markdown_team_columns
 from cxsim.model.parameters import markdown_table
 from cxsim.model.scenario import SCENARIO_DIR
 
@@ -26,7 +26,7 @@ def calibrated_values() -> dict[str, float]:
 
 
 PAGES = {"parameters.md": lambda: markdown_table(calibrated_values()),
-         "outputs.md": markdown_columns}
+         "outputs.md": lambda: markdown_columns() + "\n" + markdown_team_columns()}
 
 
 def main(docs: Path) -> None:

@@ -112,3 +112,11 @@ def weekly_policy(p: Parameters) -> Policy:
         sessions=sessions,
         survey_weeks=survey_weeks,
     )
+
+
+def offers_rituals(p: Parameters) -> bool:
+    """Whether the scenario offers any customer ritual or onboarding immersion: if not,
+    ``levers.ritual_participation`` (the propensity to join one) has nothing to act on."""
+    policy = weekly_policy(p)
+    return (any(bool(session.any()) for session in policy.sessions.values())
+            or bool(policy.intensity["onboarding_immersion"].any()))

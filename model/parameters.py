@@ -81,7 +81,8 @@ class Levers(Section):
         "Safety climate: where perceived safety starts and settles, and managers' readiness to "
         "learn from bad news rather than blame.")
     ritual_participation: float = param(
-        0.35, 0.0, 1.0, "0-1 propensity", "001 §4 Pillar 3, §8 (target 70%)",
+        0.35, 0.0, 1.0, "0-1 propensity", "calibrated (experiments/calibrate.py); 001 §8's "
+        "70% is a target for participation, not an estimate of it",
         "Propensity to take part in a customer ritual that is offered, for a neutral employee.")
     incentive_alignment: float = param(
         0.15, 0.0, 1.0, "0-1 share", "001 §4 Pillar 2, §8 (recognition target 50%); Kerr 1975",
@@ -223,7 +224,8 @@ class Voice(Section):
     blame_cynicism_gain: float = param(0.05, 0.0, 1.0, "share of gap", ASSUMPTION,
                                        "Cynicism gain of a blamed messenger.")
     safety_relaxation: float = param(
-        0.03, 0.0, 1.0, "per week", "Frazier et al. 2017 (safety moves within weeks)",
+        0.03, 0.0, 1.0, "per week", "assumption (a 23-week half-life: slower than the 'within "
+        "weeks' of Frazier et al. 2017, which does not give a rate)",
         "Rate at which perceived safety settles toward the climate.")
     postmortem_climate_gain: float = param(
         0.25, 0.0, 1.0, "climate units", "001 §4 Pillar 4, §6",
@@ -290,7 +292,9 @@ class SayDo(Section):
                                  "Cynicism growth per unit of say-do gap.")
     cynicism_relief: float = param(0.02, 0.0, 1.0, "per week", "001 §11 (Key Insight)",
                                    "Cynicism decline per unit of rhetoric backed by action.")
-    fatigue_cynicism: float = param(0.02, 0.0, 1.0, "per week", "Hughes 2011 (via cynicism)",
+    fatigue_cynicism: float = param(0.02, 0.0, 1.0, "per week",
+                                    "assumption; direction from MODEL_BRIEF §8 (change fatigue "
+                                    "harms change through cynicism)",
                                     "Cynicism growth per unit of fatigue above the threshold.")
     fatigue_threshold: float = param(0.35, 0.0, 1.0, "0-1", ASSUMPTION,
                                      "Fatigue above which it feeds cynicism.")
@@ -394,9 +398,10 @@ class CustomerExperience(Section):
     quality_noise: float = param(0.12, 0.0, 1.0, "0-1", "003 (customers remember troughs)",
                                  "Standard deviation of one touchpoint's quality.")
     negativity_bias: float = param(
-        3.0, 1.0, 10.0, "ratio", "003 'What Does Consistency Look Like'; Anderson & Sullivan 1993",
-        "Weight of a shortfall against an excess of the same size ('a poor billing interaction "
-        "outweighs three good support calls').")
+        3.0, 1.0, 10.0, "ratio", "assumption for the value; the asymmetry from Anderson & "
+        "Sullivan 1993 (003's 'a poor billing interaction outweighs three good support calls' "
+        "counts events, not the slope ratio used here)",
+        "Weight of a shortfall against an excess of the same size.")
     met_expectation_satisfaction: float = param(
         0.78, 0.0, 1.0, "0-1", ASSUMPTION,
         "Satisfaction that a touchpoint exactly meeting expectations leaves.")
@@ -432,14 +437,16 @@ class Churn(Section):
         "the baseline: sales replaces the 18% churn of 001 §11)",
         "New accounts won by sales, independent of culture, spread evenly over the year.")
     referral_rate: float = param(0.004, 0.0, 0.5, "per promoter per month",
-                                 "MODEL_BRIEF §3.9; Keiningham et al. 2007",
+                                 "MODEL_BRIEF §3.9; assumption for the rate",
                                  "Chance a promoter brings a new account in a month.")
 
 
 class Measurement(Section):
     """Mechanism 10 (measurement.py)."""
 
-    survey_interval_weeks: int = param(13, 1, 52, "weeks", "001 §11 (quarterly measurement)",
+    survey_interval_weeks: int = param(13, 1, 52, "weeks",
+                                       "assumption (001 §11's quarterly cadence is the culture "
+                                       "assessment's, not the customer survey's)",
                                        "Weeks between customer surveys.")
     survey_obsession_frequency: float = param(5.0, 1.0, 20.0, "multiplier", "001 §10 AP 3",
                                               "How many times more often surveys run at full "

@@ -155,6 +155,16 @@ def base_values(name: str) -> dict[str, float]:
             for key in SETTINGS}
 
 
+def inert_levers(name: str) -> dict[str, str]:
+    """Levers with nothing to act on in scenario ``name``, with the one line that says why."""
+    from cxsim.model.leadership import offers_rituals
+
+    if offers_rituals(scenario(name).parameters):
+        return {}
+    return {"levers.ritual_participation": "This scenario offers no customer ritual, so the "
+            "propensity to join one has nothing to act on here."}
+
+
 def scenario_description(name: str) -> str:
     return scenario(name).description
 

@@ -91,7 +91,8 @@ def Layout(children: Any = ()) -> Any:  # noqa: N802 (a component)
 
 
 @solara.component
-def SettingSlider(key: str, value: float, shipped: float, on_value: Any) -> None:  # noqa: N802
+def SettingSlider(key: str, value: float, shipped: float, on_value: Any,  # noqa: N802
+                  inert: str | None = None) -> None:
     label, meaning = compute.SETTINGS[key]
     name = key.split(".", 1)[1]
     mark = "" if abs(value - shipped) < 1e-9 else f" (shipped {shipped:.2f})"
@@ -99,6 +100,8 @@ def SettingSlider(key: str, value: float, shipped: float, on_value: Any) -> None
         html(f"<span>{escape(label)}</span><span class='cx-value'>{value:.2f}"
              f"<small>{mark}</small></span>", ["cx-setting-label"])
         html(escape(meaning), ["cx-setting-meaning"])
+        if inert:
+            html(escape(inert), ["cx-setting-meaning", "cx-inert"])
         solara.SliderFloat("", value=value, min=compute.SETTING_LOW, max=compute.SETTING_HIGH,
                            step=compute.SETTING_STEP, on_value=on_value, thumb_label=False)
 
@@ -227,8 +230,10 @@ def Dashboard() -> None:  # noqa: N802 (a component)
                     html(ERROR_LINE, ["cx-error", "cx-refused"])
                 html(escape(compute.scenario_description(name)), ["cx-setting-meaning"])
                 html("2. Levers (0 = weakest, 1 = strongest)", tag="h4")
+                inert = compute.inert_levers(name)
                 for key in compute.LEVERS:
-                    SettingSlider(key, values.value[key], shipped[key], setter(key))
+                    SettingSlider(key, values.value[key], shipped[key], setter(key),
+                                  inert.get(key))
                 html("3. Anti-patterns (0 = absent, 1 = full strength)", tag="h4")
                 for key in compute.ANTI_PATTERNS:
                     SettingSlider(key, values.value[key], shipped[key], setter(key))

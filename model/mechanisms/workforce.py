@@ -69,6 +69,8 @@ def step(model, uniforms: np.ndarray, normals: np.ndarray) -> None:
     if leave.any():
         tally = model.tally
         tally.leavers += int(leave.sum())
+        if model.team_tally is not None:  # team rows asked for (team_metrics.py)
+            model.team_tally.count_leavers(people.team[leave])
         people.filled[leave] = False
         people.vacancy_weeks[leave] = w.hiring_lag_weeks
         model.remove_agents(np.flatnonzero(leave))

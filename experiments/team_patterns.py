@@ -1,0 +1,85 @@
+"""Cross-team patterns at month 12: do the model's teams show the unit-level correlations of
+the literature (Harter, Schmidt & Hayes 2002: engagement with customer satisfaction about .33,
+with turnover about -.30)?
+
+    python -m cxsim.experiments.team_patterns [--replicates 20] [--seed 0] [--month 12]
+
+For ``baseline`` and ``techops_programme``, the frontline teams' rows of ``simulate_teams`` at the
+month are pooled over replicates (seeds base + i, as every command) and Pearson's r of each pair
+in ``PAIRS`` is printed with its 95% Fisher-z interval (statistics.correlation_interval). Pooled
+rows are not independent within a replicate (teams share the organisation's climate and policy),
+so the interval is indicative. Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from cxsim.experiments.cli.parser import Parser, base_seed, non_negative_int, replicate_count
+from cxsim.experiments.runner import replicate_seeds
+from cxsim.experiments.statistics import CONFIDENCE, correlation_interval
+from cxsim.model import Scenario, load_scenario, simulate_teams
+
+SCENARIOS: tuple[str, ...] = ("baseline", "techops_programme")
+MONTH = 12
+# (x, y): team columns of simulate_teams (docs/outputs.md, "Team-level output").
+PAIRS: tuple[tuple[str, str], ...] = (
+    ("engagement", "customer_satisfaction"),
+    ("engagement", "turnover_annualised"),
+    ("psychological_safety", "customer_satisfaction"),
+)
+
+
+def frontline_rows(scenario: Scenario | str, replicates: int, seed: int = 0,
+                   month: int = MONTH) -> pd.DataFrame:
+    """The frontline teams' rows at ``month``, pooled over replicates (column ``seed`` added)."""
+    frames = []
+    for s in replicate_seeds(seed, replicates):
+        teams = simulate_teams(scenario, seed=s)
+        rows = teams[(teams["month"] == month) & teams["frontline"]]
+        frames.append(rows.assign(seed=s))
+    return pd.concat(frames, ignore_index=True)
+
+
+def team_correlations(scenario: Scenario | str, replicates: int, seed: int = 0,
+                      month: int = MONTH) -> pd.DataFrame:
+    """Pearson's r across frontline teams at ``month``, pooled over ``replicates`` replicates
+    from ``seed``, for each pair in ``PAIRS``, with its 95% Fisher-z interval.
+
+    One row per pair: ``scenario``, ``month``, ``x``, ``y``, ``r``, ``low``, ``high``, ``n``
+    (team rows with both values; rows with a NaN, a team with no active account, are dropped).
+    """
+    if isinstance(scenario, str):
+        scenario = load_scenario(scenario)
+    rows = frontline_rows(scenario, replicates, seed, month)
+    records = []
+    for x, y in PAIRS:
+        interval = correlation_interval(rows[x], rows[y])
+        records.append({"scenario": scenario.name, "month": month, "x": x, "y": y,
+                        "r": interval.mean, "low": interval.low, "high": interval.high,
+                        "n": interval.n})
+    return pd.DataFrame.from_records(records)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = Parser(prog="python -m cxsim.experiments.team_patterns",
+                    description=__doc__.splitlines()[0])
+    parser.add_argument("--replicates", type=replicate_count, default=20, metavar="R",
+                        help="replicates per scenario")
+    parser.add_argument("--seed", type=base_seed, default=0, metavar="N", help="base seed")
+    parser.add_argument("--month", type=non_negative_int, default=MONTH, metavar="M",
+                        help="month")
+    args = parser.parse_args(argv)
+    table = pd.concat([team_correlations(name, args.replicates, args.seed, args.month)
+                       for name in SCENARIOS], ignore_index=True)
+    print(f"Pearson r across frontline teams at month {args.month}, {args.replicates} "
+          f"replicates pooled (seeds {args.seed}..{args.seed + args.replicates - 1}), "
+          f"{CONFIDENCE:.0%} Fisher-z interval")
+    for row in table.itertuples():
+        print(f"{row.scenario:<18} {row.x + ' vs ' + row.y:<45} r = {row.r:+.3f} "
+              f"[{row.low:+.3f}, {row.high:+.3f}]  n = {row.n}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
