@@ -187,3 +187,17 @@ def test_replicate_jobs_are_made_as_workers_take_them(monkeypatch):
                                   on_done=lambda n: made.append(-n))
     assert made == [0, -1, 1, -2, 2, -3, 3, -4, 4, -5]
     assert list(frame["replicate"]) == [0, 1, 2, 3, 4]
+
+
+def test_a_worker_that_dies_is_one_line_and_writes_nothing(tmp_path, capsys, monkeypatch):
+    from cxsim.experiments import runner
+    from cxsim.experiments.processes import BackendLostError
+
+    def lost(*args, **kwargs):
+        raise BackendLostError("a worker process died (killed, or out of memory?)")
+
+    monkeypatch.setattr(runner, "run_replicates", lost)
+    out = tmp_path / "run"
+    code, err = main(["run", "baseline", "--replicates", "2", "--out", str(out)], capsys)
+    assert code == 1 and "a worker process died" in one_line(err) and "Traceback" not in err
+    assert not out.exists() and not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
