@@ -178,12 +178,33 @@ def test_pool_takes_its_work_lazily():
 
 
 def test_replicate_jobs_are_made_as_workers_take_them(monkeypatch):
+    """Each replicate's job is made (its seed read) only when it is run, not all up front."""
     from cxsim.experiments import runner
 
-    made: list[int] = []
-    monkeypatch.setattr(runner, "_one", lambda job: made.append(job[1]) or pd.DataFrame(
-        {"replicate": [job[1]]}))
-    frame = runner.run_replicates(None, range(5), workers=1,     # type: ignore[arg-type]
-                                  on_done=lambda n: made.append(-n))
-    assert made == [0, -1, 1, -2, 2, -3, 3, -4, 4, -5]
-    assert list(frame["replicate"]) == [0, 1, 2, 3, 4]
+    events: list[str] = []
+
+    class Seeds(list):
+        def __iter__(self):
+            for seed in super().__iter__():
+                events.append(f"made {seed}")
+                yield seed
+
+    monkeypatch.setattr(runner, "_one", lambda job: events.append(f"ran {job[2]}") or
+                        pd.DataFrame({"replicate": [job[1]]}))
+    frame = runner.run_replicates(None, Seeds(range(3)), workers=1)  # type: ignore[arg-type]
+    assert events == ["made 0", "ran 0", "made 1", "ran 1", "made 2", "ran 2"]
+    assert list(frame["replicate"]) == [0, 1, 2]
+
+
+def test_a_worker_that_dies_is_one_line_and_writes_nothing(tmp_path, capsys, monkeypatch):
+    from cxsim.experiments import runner
+    from cxsim.experiments.processes import BackendLostError
+
+    def lost(*args, **kwargs):
+        raise BackendLostError("a worker process died (killed, or out of memory?)")
+
+    monkeypatch.setattr(runner, "run_replicates", lost)
+    out = tmp_path / "run"
+    code, err = main(["run", "baseline", "--replicates", "2", "--out", str(out)], capsys)
+    assert code == 1 and "a worker process died" in one_line(err) and "Traceback" not in err
+    assert not out.exists() and not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]

@@ -65,6 +65,7 @@ def os_error_text(error: OSError) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """``cxsim ...``: parse, run the subcommand, turn bad input into one line and exit code 2."""
     from cxsim.experiments.files import NotAResultSetError, ResultSetBusyError
+    from cxsim.experiments.processes import BackendLostError
     from cxsim.model import ScenarioError
     from cxsim.model.errors import one_line
     from cxsim.model.scenario import use_scenario_dirs
@@ -87,6 +88,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except OSError as error:      # a full disk, a folder that cannot be written: not a bug
         sys.stderr.write(f"cxsim: error: {one_line(os_error_text(error))}\n")
+        return 1
+    except BackendLostError as error:   # a worker killed (out of memory?): nothing was written
+        sys.stderr.write(f"cxsim: error: {one_line(str(error))}; nothing was written\n")
         return 1
     except KeyboardInterrupt:
         sys.stderr.write("cxsim: interrupted\n")
