@@ -49,6 +49,9 @@ def paired(monthly: pd.DataFrame, a: str, b: str, column: str, month: int = 12) 
     return paired_interval(left, right).text(decimals=1, signed=True)
 
 
+AT_BOUND = 0.05   # a calibrated value this close to either end of its prior range, as a share
+
+
 def calibration_section() -> list[str]:
     if not RECORD.exists():
         return ["No calibration record yet: run `cxsim calibrate`.", ""]
@@ -73,9 +76,33 @@ def calibration_section() -> list[str]:
             f"| {'yes' if t['within_tolerance'] else '**no**'} |")
     lines += ["", "Free parameters (every other parameter keeps its schema default):", "",
               "| parameter | prior | calibrated | what identifies it |", "|---|---|---|---|"]
+    near = []
     for f in record["free_parameters"]:
         lines.append(f"| `{f['key']}` | {f['prior']} | {f['calibrated']:.4g} | {f['why']} |")
-    return [*lines, ""]
+        where = (f["calibrated"] - f["low"]) / (f["high"] - f["low"])
+        if min(where, 1 - where) <= AT_BOUND:
+            near.append(f"`{f['key']}` ({f['calibrated']:.4g}, "
+                        f"{'lower' if where < 0.5 else 'upper'} end of {f['prior']})")
+    lines += ["", f"At a prior bound (within {AT_BOUND:.0%} of the range's width): "
+              + ("; ".join(near) if near else "none") + ". A point estimate at a bound says the "
+              "targets pull that way and the range stops them: the range is an assumption, and "
+              "a parameter there is weakly identified (the posterior of a later issue measures "
+              "how weakly).", ""]
+    return lines
+
+
+ATTITUDES = (("culture_score", "culture score"), ("psychological_safety_score",
+              "psychological safety"), ("cynicism", "cynicism"), ("orientation", "orientation"))
+
+
+def attitude_leads(mean: pd.DataFrame, churn_half: float) -> str:
+    """Each attitude's half-change month and whether it comes before churn's."""
+    parts = []
+    for column, word in ATTITUDES:
+        month = covered_month(mean[column], 0.5)
+        when = "before churn" if month < churn_half else "after churn"
+        parts.append(f"{word} at {month:.1f} ({when}, {churn_half - month:+.1f} months)")
+    return ", ".join(parts)
 
 
 def facts_section(replicates: int, workers: int, seed: int = 500,
@@ -133,11 +160,8 @@ def facts_section(replicates: int, workers: int, seed: int = 500,
         f"{churn_half:.1f}; the leading indicators of source 001, section 5, before it: "
         f"ritual participation at "
         f"{covered_month(mean['ritual_participation'], 0.5):.1f}, interaction rate at "
-        f"{covered_month(mean['interaction_rate'], 0.5):.1f}; the attitudes with or after it: "
-        f"culture score at {covered_month(mean['culture_score'], 0.5):.1f}, psychological "
-        f"safety at {covered_month(mean['psychological_safety_score'], 0.5):.1f}, cynicism at "
-        f"{covered_month(mean['cynicism'], 0.5):.1f}, orientation at "
-        f"{covered_month(mean['orientation'], 0.5):.1f}. Onsets (10% of the change): churn "
+        f"{covered_month(mean['interaction_rate'], 0.5):.1f}; the attitudes: "
+        f"{attitude_leads(mean, churn_half)}. Onsets (10% of the change): churn "
         f"{churn_onset:.1f}, safety {covered_month(mean['psychological_safety_score'], 0.1):.1f}"
         f" |",
         f"| measurement without action lowers response | survey obsession: response "
@@ -273,14 +297,20 @@ def summary(group: str, rows: Sequence[patterns.Row]) -> str:
                 f"±{patterns.KNOCKOUT_R}). {tally(rows)}.")
     if group == "worse before better":
         dip = by["dip.early"]
-        return (f"change_fatigue's true-NPS advantage over doing nothing is "
+        level = dict(patterns.BEYOND_CAPACITY)["anti_patterns.change_fatigue"]
+        return (f"The programme launched beside concurrent change beyond capacity (change "
+                f"fatigue at {level:g}: the load about 104% of capacity in months 1-4) has a "
+                f"true-NPS advantage over doing nothing of "
                 f"{f('dip.early')} {span(dip['interval'], 'NPS')} at its worst early month "
-                f"({dip['detail']}) and {f('dip.recovery')} at month 12; with overload off its "
-                f"worst early month is {f('dip.early', 'knockout')}. {tally(rows)}.")
+                f"({dip['detail']}) and {f('dip.recovery')} "
+                f"{span(by['dip.recovery']['interval'], 'NPS')} at month 12; with overload off "
+                f"its worst early month is {f('dip.early', 'knockout')}. {tally(rows)}."
+                f"{failing(rows)}")
     if group == "36-month horizon":
         def at(prefix: str, column: str) -> str:
             return " / ".join(f(f"{prefix}.{column}.{m}") for m in (12, 24, 36))
-        return (f"Baseline drift over months 12-36: churn {f('drift.churn_annualised')} "
+        return (f"Baseline drift of the yearly mean from year 1: churn "
+                f"{f('drift.churn_annualised')} "
                 f"({by['drift.churn_annualised']['detail']}), true NPS "
                 f"{f('drift.nps_true')} ({by['drift.nps_true']['detail']}). Programme "
                 f"continued, advantage at months 12 / 24 / 36: churn "
@@ -294,12 +324,13 @@ def summary(group: str, rows: Sequence[patterns.Row]) -> str:
 
 
 def patterns_section(rows: Sequence[patterns.Row], replicates: int, team_replicates: int,
-                     seed: int) -> list[str]:
+                     horizon_replicates: int, seed: int) -> list[str]:
     """One sentence and one table per group of ``patterns.GROUPS``."""
     lines = [
         f"Measured by `experiments/patterns.py` with the definitions of "
         f"`tests/test_model_v2.py` ({replicates} replicates, seeds {seed}-"
-        f"{seed + replicates - 1}) and `tests/test_team_patterns.py` ({team_replicates} "
+        f"{seed + replicates - 1}; the 156-week runs {horizon_replicates} replicates from seed "
+        f"{seed}) and `tests/test_team_patterns.py` ({team_replicates} "
         f"replicates pooled from seed {seed}). Differences are paired on common seeds, month "
         "12 unless said, with the 95% t interval; correlations have the Fisher-z interval "
         "(pooled team rows are not independent within a replicate, so it is indicative). "
@@ -341,6 +372,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--team-replicates", type=replicate_count,
                         default=patterns.TEAM_REPLICATES, metavar="R",
                         help="replicates pooled per team correlation (tests/test_team_patterns.py)")
+    parser.add_argument("--horizon-replicates", type=replicate_count,
+                        default=patterns.HORIZON_REPLICATES, metavar="R",
+                        help="replicates per arm of the 156-week runs (tests/test_model_v2.py)")
     parser.add_argument("--pattern-seed", type=base_seed, default=patterns.SEED, metavar="N",
                         help="base seed of the patterns (the tests' seed)")
     parser.add_argument("--quick", action="store_true",
@@ -351,13 +385,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.quick:
         args.replicates = args.pattern_replicates = args.team_replicates = 2
+        args.horizon_replicates = 2
     workers = cap_workers(args.workers)
     with progress_bar(remaining=False) as progress:
         bars = Bars(progress)
         facts = facts_section(args.replicates, workers, args.seed,
                               lambda n: bars("stylised facts", n, 16 * args.replicates))
         rows = patterns.pattern_rows(args.pattern_replicates, args.team_replicates,
-                                     args.pattern_seed, workers, report=bars)
+                                     args.horizon_replicates, args.pattern_seed, workers,
+                                     report=bars)
     lines = [
         "# Validation",
         "",
@@ -375,7 +411,7 @@ def main(argv: list[str] | None = None) -> int:
         "## Patterns (issue 11)",
         "",
         *patterns_section(rows, args.pattern_replicates, args.team_replicates,
-                          args.pattern_seed),
+                          args.horizon_replicates, args.pattern_seed),
         "## What the model does not claim",
         "",
         not_claimed_markdown(RECORD),

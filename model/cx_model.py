@@ -428,6 +428,7 @@ class CXCultureModel(mesa.Model):
             load, p.anti_patterns.cx_police, float(policy.budget_cut[0]), p)
         action = incentives.visible_action(capacity, self.owner_teams)
         customers.record[:] = customers.satisfaction
+        customers.problem_record[:] = customers.problem_load
         # Expected weekly relief from fixes at the start: fix hazard x surfaced problems x reach.
         surfaced = self.pain.status == SURFACED
         reach = float(customers.hits[customers.exists][:, surfaced].mean()) if surfaced.any() else 0
@@ -553,6 +554,7 @@ class CXCultureModel(mesa.Model):
         c.satisfaction[slots] = customer_experience.resting_satisfaction(
             org.expected_quality[slots], c.expectation[slots], org.utility_table)
         c.record[slots] = c.satisfaction[slots]
+        c.problem_record[slots] = c.problem_load[slots]
         c.expectation_anchor[slots] = c.expectation[slots]
         c.quality_anchor[slots] = org.expected_quality[slots]
         c.survey_fatigue[slots] = measurement.steady_survey_fatigue(self.p.measurement,

@@ -131,7 +131,8 @@ def monthly_row(model, month: int) -> dict[str, float]:
     active = customers.active
     satisfaction = customers.satisfaction[active]
     scores = recommend_score(satisfaction, customers.score_bias[active])
-    churn_p = churn_probability(customers.record[active], customers.problem_load[active], p.churn)
+    churn_p = churn_probability(customers.record[active], customers.problem_record[active],
+                                p.churn)
     value = customers.value[active]
     hazard = weekly_hazard(people, p)
     orientation = people.orientation[staff]

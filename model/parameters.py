@@ -484,8 +484,9 @@ class Churn(Section):
                                   "Log-odds per unit of unresolved problem severity.")
     record_weight: float = param(
         0.3, 0.01, 1.0, "per month", "Mittal, Ross & Baldasare 1998 (a record of satisfaction "
-        "buffers short-term swings); MODEL_BRIEF §3.9 (churn lags)",
-        "Weight of this month's satisfaction in the satisfaction record a renewal is decided on.")
+        "buffers short-term swings); MODEL_BRIEF §3.9 (churn lags); assumption for the size",
+        "Weight of this month's satisfaction and open problems in the records a renewal is "
+        "decided on.")
     reference_satisfaction: float = param(0.80, 0.0, 1.0, "0-1", ASSUMPTION,
                                           "Satisfaction at which churn odds equal the intercept.")
     acquisition_rate: float = param(

@@ -106,6 +106,7 @@ class Customers:
     expectation_anchor: np.ndarray  # the expectation the account opened with
     quality_anchor: np.ndarray  # noise-free touchpoint quality when it opened
     record: np.ndarray          # satisfaction record: what a renewal is decided on
+    problem_record: np.ndarray  # record of the open problems' severity met (churn.py)
     survey_fatigue: np.ndarray
     score_bias: np.ndarray      # individual offset of the 0-10 recommend score
     hits: np.ndarray            # float32 (capacity x pain points): 1 where a pain point hits
@@ -277,6 +278,7 @@ def init_customers(p: Parameters, teams: Teams, pain: PainPoints,
                           capacity),
         expectation=np.zeros(capacity), expectation_anchor=np.zeros(capacity),
         quality_anchor=np.zeros(capacity), record=np.zeros(capacity),
+        problem_record=np.zeros(capacity),
         survey_fatigue=np.zeros(capacity),
         score_bias=next(draw).normal(0.0, p.measurement.score_noise, capacity),
         hits=hits, problem_load=np.zeros(capacity),

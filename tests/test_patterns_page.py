@@ -68,7 +68,7 @@ def test_the_markdown_has_one_line_per_pattern(rows) -> None:
     assert len(table) == 2 + len(rows)
     cells = [re.split(r"(?<!\\)\|", line)[1:-1] for line in table]   # unescaped '|'
     assert all(len(c) == 6 for c in cells), table
-    section = patterns_section(rows, 2, 2, 0)
+    section = patterns_section(rows, 2, 2, 2, 0)
     body = [line for line in section if line.startswith("| ") and not line.startswith(
         "| pattern |")]
     assert len(body) == len(rows)
