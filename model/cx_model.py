@@ -42,6 +42,7 @@ from cxsim.model.state import (
     init_customers,
     init_pain_points,
     init_people,
+    uniforms32,
 )
 from cxsim.model.team_metrics import TeamTally
 
@@ -89,7 +90,7 @@ class WeeklyStep(NamedTuple):
 def draw(model: CXCultureModel) -> None:
     """Draw the week's random numbers into ``model.draws``."""
     rng, n_people, n_customers = model.step_rng, model.people.size, model.customers.exists.size
-    person_u = rng.random((PERSON_UNIFORM_ROWS, n_people), dtype=np.float32)
+    person_u = uniforms32(rng, (PERSON_UNIFORM_ROWS, n_people))
     person_z = rng.standard_normal(n_people)
     survey_u = rng.random(n_customers, dtype=np.float32)
     recovery_u = rng.random(n_customers, dtype=np.float32)
@@ -140,7 +141,7 @@ def renewals(model: CXCultureModel) -> None:
     customers = model.customers
     churned_before = customers.churned.copy()
     churn.step(model, month, model.step_rng.random((2, customers.exists.size)))
-    model.remove_customer_agents(np.flatnonzero(customers.churned & ~churned_before))
+    model.remove_customer_agents((customers.churned & ~churned_before).nonzero()[0])
 
 
 def measure(model: CXCultureModel) -> None:
@@ -158,7 +159,7 @@ def record(model: CXCultureModel) -> None:
         if model.team_tally is not None:  # team rows only when asked for (simulate_teams)
             model.team_tally.close_month(model, month)
         model.datacollector.collect(model)
-        model.tally.reset(int(model.customers.active.sum()))
+        model.tally.reset(int(np.count_nonzero(model.customers.active)))
         model.org.ritual_participants[:] = False
     if model.week >= model.weeks:
         model.running = False
@@ -393,6 +394,13 @@ class CXCultureModel(mesa.Model):
         self.pain = init_pain_points(p, teams, pain_rng)
         self.owner_teams = np.unique(self.pain.owner)
         self.customers = customers = init_customers(p, teams, self.pain, customer_rng)
+        # Every customer slot, sorted by the team serving it (fixed for the run): the active
+        # accounts of each team, in slot order, without a sort each week (voice).
+        self.account_order = np.argsort(customers.account_team, kind="stable")
+        # Per post and fixed for the run: the chance of meeting a problem outside rituals (voice)
+        # and the share of ritual sessions the post can join (rituals).
+        self.meet_chance = voice.meet_chance(people.frontline, p.voice, p.anti_patterns.cx_police)
+        self.ritual_reach = rituals.reach(people.frontline, p.anti_patterns.cx_police)
         self.month_ends = month_end_weeks(self.weeks)
         self.tally = Tally()
         self.ledger = Ledger.start(customers.exists.size)  # churn months: realised churn
@@ -407,13 +415,15 @@ class CXCultureModel(mesa.Model):
             people.engagement, people.cynicism, people.fatigue, people.meaning, p.engagement)
         utility_table = customer_experience.mean_utility_table(p.customer_experience)
         load = fatigue.weekly_load(p.load.base_load, float(policy.load[0]))
-        expected_quality = customer_experience.touchpoint_quality(self, load)
+        q = customer_experience.post_quality(self, load)
+        team_quality = customer_experience.team_quality(self, load, q)
+        expected_quality = customer_experience.touchpoint_quality(self, load, q, team_quality)
         # Each account's drawn satisfaction fixes its expectation against the mean team's
         # service; its own team then sets where it rests, so team differences show in accounts.
         self.frontline_teams = np.flatnonzero(teams.frontline)
         customers.expectation = customer_experience.expectation_for(
             customers.satisfaction, customer_experience.without_team_differences(
-                expected_quality, customer_experience.team_quality(self, load),
+                expected_quality, team_quality,
                 customers.account_team, self.frontline_teams,
                 p.customer_experience.frontline_weight), utility_table)
         customers.satisfaction[:] = customer_experience.resting_satisfaction(
@@ -452,6 +462,7 @@ class CXCultureModel(mesa.Model):
             ritual_participants=np.zeros(people.size, bool),
             problems_changed=False,
             expected_quality=expected_quality,
+            team_quality=team_quality,
             utility_table=utility_table,
             fix_relief=fix_relief,
             survey_nps=float("nan"),   # no survey yet: no score (the week-0 survey below)
@@ -467,7 +478,7 @@ class CXCultureModel(mesa.Model):
 
         if policy.survey_weeks[0]:
             measurement.survey(self, survey_rng.random(customers.exists.size))
-        self.tally.reset(int(customers.active.sum()))
+        self.tally.reset(int(np.count_nonzero(customers.active)))
         self.records: list[dict[str, float]] = [monthly_row(self, 0)]
         self.datacollector.collect(self)
         self.team_tally: TeamTally | None = TeamTally.start(self) if teams_output else None
@@ -548,7 +559,7 @@ class CXCultureModel(mesa.Model):
         c.renewal_month[slots] = (month - 1) % 12
         c.expectation[slots] = customer_experience.expectation_for(
             c.satisfaction[slots], customer_experience.without_team_differences(
-                org.expected_quality[slots], customer_experience.team_quality(self),
+                org.expected_quality[slots], org.team_quality,
                 c.account_team[slots], self.frontline_teams,
                 self.p.customer_experience.frontline_weight), org.utility_table)
         c.satisfaction[slots] = customer_experience.resting_satisfaction(
@@ -574,6 +585,8 @@ class CXCultureModel(mesa.Model):
 
     def remove_agents(self, slots: np.ndarray) -> None:
         """Leavers' agents leave the model."""
+        if not self._with_agents:
+            return
         for slot in slots:
             agent = self._people_agents[slot]
             if agent is not None:
@@ -582,6 +595,8 @@ class CXCultureModel(mesa.Model):
 
     def remove_customer_agents(self, slots: np.ndarray) -> None:
         """Churned accounts' agents leave the model (the slot's arrays keep the account)."""
+        if not self._with_agents:
+            return
         for slot in slots:
             agent = self._customer_agents[slot]
             if agent is not None:

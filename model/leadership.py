@@ -88,9 +88,12 @@ def weekly_policy(p: Parameters) -> Policy:
     for name in intensity:
         np.minimum(intensity[name], 1.0, out=intensity[name])
 
+    # A kind that is never active adds zeros: left out, every sum is the same to the bit.
+    running = [(getattr(kinds, name), level) for name, level in intensity.items() if level.any()]
+
     def total(attribute: str) -> np.ndarray:
-        return sum((getattr(getattr(kinds, name), attribute) * level
-                    for name, level in intensity.items()), np.zeros(weeks + 1))
+        return sum((getattr(kind, attribute) * level for kind, level in running),
+                   np.zeros(weeks + 1))
 
     theater = p.anti_patterns.cx_theater
     misalignment = p.risks.executive_misalignment

@@ -58,16 +58,19 @@ class Tally:
     active_at_start: int = 0
 
     def reset(self, active_customers: int) -> None:
-        for f in fields(self):
-            setattr(self, f.name, type(getattr(self, f.name))())
+        self.__dict__.update(_TALLY_ZEROS)
         self.active_at_start = active_customers
+
+
+# Every count at zero, of its own type (as a new Tally has them).
+_TALLY_ZEROS = {f.name: type(f.default)() for f in fields(Tally)}
 
 
 def annualised(weekly_rates: np.ndarray) -> float:
     """100 (1 - (1 - mean weekly rate)^52); 0 for an empty group."""
     if weekly_rates.size == 0:
         return 0.0
-    return 100.0 * (1.0 - (1.0 - float(weekly_rates.mean())) ** 52)
+    return 100.0 * (1.0 - (1.0 - float(weekly_rates.sum()) / weekly_rates.size) ** 52)
 
 
 @dataclass
@@ -103,21 +106,30 @@ def realised_churn(exists: np.ndarray, joined_month: np.ndarray, renewal_month: 
     base = exists & (joined_month <= start) & (churned_month > start)
     if month < YEAR_MONTHS:
         base &= renewal_month < month
-    if not base.any():
+    in_base = np.count_nonzero(base)
+    if not in_base:
         return float("nan"), float("nan")
     lost = base & (churned_month <= month)
-    logo = 100.0 * np.count_nonzero(lost) / np.count_nonzero(base)
+    logo = 100.0 * np.count_nonzero(lost) / in_base
     return logo, 100.0 * float(value[lost].sum()) / float(value[base].sum())
 
 
+# The sum over the size is what ``ndarray.mean`` computes, to the bit, without its overhead.
+
 def mean_of(values: np.ndarray) -> float:
-    """Mean of an array; 0 when it is empty (an organisation with every post vacant)."""
-    return float(values.mean()) if values.size else 0.0
+    """Mean of a float64 array; 0 when it is empty (an organisation with every post vacant)."""
+    return float(values.sum()) / values.size if values.size else 0.0
 
 
 def share(mask: np.ndarray) -> float:
     """Percent of True in a boolean array; 0 when empty."""
-    return 100.0 * float(mask.mean()) if mask.size else 0.0
+    return share_of(mask, mask.size)
+
+
+def share_of(mask: np.ndarray, size: int) -> float:
+    """Percent that the True in ``mask`` are of ``size`` (a group that holds them all); 0 when
+    ``size`` is."""
+    return 100.0 * (int(np.count_nonzero(mask)) / size) if size else 0.0
 
 
 def monthly_row(model, month: int) -> dict[str, float]:
@@ -127,20 +139,24 @@ def monthly_row(model, month: int) -> dict[str, float]:
                                           model.policy)
     t, tally, org = model.week, model.tally, model.org
     filled = people.filled
-    staff = filled
+    # Slots of the filled posts and of the active accounts: indexing with them is cheaper than
+    # with the masks, and picks the same elements in the same order.
+    staff = filled.nonzero()[0]
     active = customers.active
-    satisfaction = customers.satisfaction[active]
-    scores = recommend_score(satisfaction, customers.score_bias[active])
-    churn_p = churn_probability(customers.record[active], customers.problem_record[active],
+    on_book = active.nonzero()[0]
+    satisfaction = customers.satisfaction[on_book]
+    scores = recommend_score(satisfaction, customers.score_bias[on_book])
+    churn_p = churn_probability(customers.record[on_book], customers.problem_record[on_book],
                                 p.churn)
-    value = customers.value[active]
+    value = customers.value[on_book]
     hazard = weekly_hazard(people, p)
     orientation = people.orientation[staff]
     cynicism = people.cynicism[staff]
     engagement = people.engagement[staff]
-    contact = staff & (t - people.last_interaction < INTERACTION_WINDOW_WEEKS)
-    recent_hires = staff & (t - people.hired_week <= QUARTER_WEEKS) & (
-        t - people.hired_week >= min(ONBOARDING_WEEKS, max(t, 1)))
+    contact = filled & (people.last_interaction > t - INTERACTION_WINDOW_WEEKS)
+    # tenure t - hired_week within [min(ONBOARDING_WEEKS, max(t, 1)), QUARTER_WEEKS]
+    recent_hires = filled & (people.hired_week >= t - QUARTER_WEEKS) & (
+        people.hired_week <= t - min(ONBOARDING_WEEKS, max(t, 1)))
     enps_scores = np.clip(np.rint(10 * (0.5 * engagement + 0.25 * (1 - cynicism)
                                         + 0.25 * orientation) + people.enps_bias[staff]), 0, 10)
     managers_view, customers_view = perceptions(model)
@@ -152,7 +168,8 @@ def monthly_row(model, month: int) -> dict[str, float]:
     churn_12m, revenue_churn_12m = realised_churn(
         customers.exists, customers.joined_month, customers.renewal_month,
         model.ledger.churned_month, customers.value, month)
-    open_ = (pain.status == 1) | (pain.status == 2)
+    silent = int(np.count_nonzero(pain.status == 1))
+    staff_hazard = hazard[staff]
     row: dict[str, float] = {
         "month": month,
         "week": t,
@@ -166,7 +183,7 @@ def monthly_row(model, month: int) -> dict[str, float]:
         "revenue_churn_realised_12m": revenue_churn_12m,
         "churned_customers": tally.churned,
         "customers_won": tally.won,
-        "customers_active": int(active.sum()),
+        "customers_active": on_book.size,
         "revenue_retained": 100.0 * (float(customers.value[active & customers.initial].sum())
                                      / org.initial_revenue),
         "csat": share(satisfaction >= 0.7),
@@ -177,13 +194,14 @@ def monthly_row(model, month: int) -> dict[str, float]:
         "agree_customer_outcomes": share(orientation >= 0.5),
         "leadership_customer_time": 100.0 * float(policy.leadership_time[t]),
         "decision_evidence_ratio": 100.0 * float(policy.evidence[t]),
-        "interaction_rate": share(contact[staff]),
+        "interaction_rate": share_of(contact, staff.size),    # contact is within staff
         "story_sharing_per_week": stories_per_week,
-        "onboarding_immersion": share(people.immersed[recent_hires]),
+        "onboarding_immersion": share_of(people.immersed & recent_hires,
+                                         np.count_nonzero(recent_hires)),
         "collaboration_index": 1.0 + 4.0 * org.collaboration,
         "psychological_safety_score": wave.safety_score,
         "recognition_share": 100.0 * float(policy.incentive[t]),
-        "ritual_participation": share(org.ritual_participants[staff]),
+        "ritual_participation": share_of(org.ritual_participants & filled, staff.size),
         "postmortem_coverage": 100.0 * float(policy.intensity["blameless_postmortems"][t])
         * (1 - p.anti_patterns.blame_culture),
         "enps": net_promoter_score(enps_scores),
@@ -193,15 +211,16 @@ def monthly_row(model, month: int) -> dict[str, float]:
         "orientation": 100.0 * mean_of(orientation),
         "load": 100.0 * org.load,
         "say_do_gap": 100.0 * org.say_do_gap,
-        "attrition_annualised": annualised(hazard[staff]),
-        "frontline_attrition_annualised": annualised(hazard[staff & people.frontline]),
-        "top_performer_attrition_annualised": annualised(hazard[staff & people.top_performer]),
+        "attrition_annualised": annualised(staff_hazard),
+        "frontline_attrition_annualised": annualised(staff_hazard[people.frontline[staff]]),
+        "top_performer_attrition_annualised": annualised(
+            staff_hazard[people.top_performer[staff]]),
         "leavers": tally.leavers,
-        "headcount": int(filled.sum()),
+        "headcount": staff.size,
         "problems_surfaced": tally.surfaced,
         "problems_fixed": tally.fixed,
-        "problems_silent": int((pain.status == 1).sum()),
-        "problems_open": int(open_.sum()),
+        "problems_silent": silent,
+        "problems_open": silent + int(np.count_nonzero(pain.status == 2)),
         "speak_up_rate": 100.0 * tally.spoke_up / tally.problems_met if tally.problems_met else 0.0,
         "blame_responses": tally.blamed,
         "managers_rate_highly_customer_centric": share(managers_view >= HIGH_RATING),

@@ -19,6 +19,7 @@ without them.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,6 +39,26 @@ def beta(rng: np.random.Generator, mean: float | np.ndarray, concentration: floa
     if mean.ndim == 0:
         mean = float(mean)
     return rng.beta(mean * concentration, (1 - mean) * concentration, size)
+
+
+_FLOAT32_STEP = np.float32(1.0 / 16777216.0)   # 2^-24
+
+
+def uniforms32(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    """``rng.random(shape, dtype=np.float32)``: the same numbers, leaving the generator in the
+    same state, about twice as fast. numpy makes each float32 uniform from the next 32-bit half
+    of the PCG64 stream (the low half of a 64-bit word first), its top 24 bits x 2^-24; taking
+    the words whole does the same for an even count when no half word is pending. Otherwise
+    (another bit generator, an odd count, a pending half) it calls ``rng.random``."""
+    count = math.prod(shape)
+    bit_generator = rng.bit_generator
+    if (count % 2 or type(bit_generator) is not np.random.PCG64
+            or bit_generator.state["has_uint32"]):
+        return rng.random(shape, dtype=np.float32)
+    halves = bit_generator.random_raw(count // 2).view(np.uint32)
+    uniforms = (halves >> 8).astype(np.float32)
+    uniforms *= _FLOAT32_STEP
+    return uniforms.reshape(shape)
 
 
 @dataclass
@@ -158,6 +179,9 @@ class Organisation:
     #                             (voice, fixes; cleared by CXCultureModel.refresh_problem_load)
     expected_quality: np.ndarray  # per customer slot: noise-free touchpoint quality
     #                             (customer experience, monthly; new accounts' expectations)
+    team_quality: np.ndarray    # per team: the frontline part of that quality, mean q over the
+    #                             team's posts (customer experience, monthly; new accounts'
+    #                             expectations, opened at the same month end)
     utility_table: tuple[np.ndarray, np.ndarray]  # E[u] on a grid of margins: the expectation
     #                             device (customer experience, fixed for the run)
     fix_relief: float           # expected weekly survey-fatigue relief from fixes at the start

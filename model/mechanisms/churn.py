@@ -53,13 +53,13 @@ def step(model, month: int, uniforms: np.ndarray) -> None:
     active = customers.active
     due = (active & (customers.renewal_month == (month - 1) % 12)
            & (month - customers.joined_month >= 12))
-    if due.any():
+    if np.count_nonzero(due):
         probability = churn_probability(customers.record, customers.problem_record, p.churn)
         churned = due & (uniforms[0] < probability)
         customers.churned |= churned
-        model.tally.churned += int(churned.sum())
+        model.tally.churned += int(np.count_nonzero(churned))
     promoter = active & (recommend_score(customers.satisfaction, customers.score_bias) >= 9)
-    referrals = int((promoter & (uniforms[1] < p.churn.referral_rate)).sum())
+    referrals = int(np.count_nonzero(promoter & (uniforms[1] < p.churn.referral_rate)))
     # Sales wins arrive at a steady rate, independent of culture; deterministic, so they do not
     # consume random numbers.
     org = model.org
@@ -68,6 +68,6 @@ def step(model, month: int, uniforms: np.ndarray) -> None:
     org.acquisition_due -= sales
     won = referrals + sales
     if won:
-        free = np.flatnonzero(~customers.exists)[:won]
+        free = (~customers.exists).nonzero()[0][:won]
         if free.size:
             model.win_customers(free, month)

@@ -52,7 +52,7 @@ def experience_utility(d: np.ndarray, params: CustomerExperience) -> np.ndarray:
     """u(d): satisfaction a touchpoint d above (or below) expectation leaves."""
     u = params.met_expectation_satisfaction + params.utility_slope * np.where(
         d > 0, d, params.negativity_bias * d)
-    return np.clip(u, 0.0, 1.0)
+    return np.minimum(np.maximum(u, 0.0, out=u), 1.0, out=u)
 
 
 def mean_utility_table(params: CustomerExperience) -> tuple[np.ndarray, np.ndarray]:
@@ -106,7 +106,8 @@ def without_team_differences(expected_quality: np.ndarray, team_quality: np.ndar
     account's expectation is formed against (the market's service, not its own team's), so a
     better team leaves its accounts more satisfied, from the start and for as long as it is
     better."""
-    mean_team = float(team_quality[frontline_teams].mean()) if frontline_teams.size else 0.0
+    mean_team = (float(team_quality[frontline_teams].sum()) / frontline_teams.size
+                 if frontline_teams.size else 0.0)
     return expected_quality - weight * (team_quality[account_team] - mean_team)
 
 
@@ -127,15 +128,18 @@ def team_quality(model, load: float | None = None, q: np.ndarray | None = None) 
     return np.bincount(model.people.team, weights=q, minlength=teams.size) / teams.nominal_size
 
 
-def touchpoint_quality(model, load: float | None = None) -> np.ndarray:
+def touchpoint_quality(model, load: float | None = None, q: np.ndarray | None = None,
+                       team: np.ndarray | None = None) -> np.ndarray:
     """Q_c without the noise term, for every customer slot (``load``: this week's, by default
-    ``model.org.load``)."""
+    ``model.org.load``; ``q``, ``team``: ``post_quality`` and ``team_quality`` of this state, if
+    the caller has them)."""
     p, people, customers = model.p, model.people, model.customers
     cx = p.customer_experience
-    q = post_quality(model, load)
+    q = post_quality(model, load) if q is None else q
+    team = team_quality(model, load, q) if team is None else team
     back = ~people.frontline
-    organisation_quality = float(q[back].sum()) / max(1, int(back.sum()))
-    return (cx.frontline_weight * team_quality(model, load, q)[customers.account_team]
+    organisation_quality = float(q[back].sum()) / max(1, int(np.count_nonzero(back)))
+    return (cx.frontline_weight * team[customers.account_team]
             + (1 - cx.frontline_weight) * organisation_quality
             - cx.problem_weight * customers.problem_load)
 
@@ -145,7 +149,10 @@ def step(model, normals: np.ndarray) -> None:
     p, customers = model.p, model.customers
     cx = p.customer_experience
     model.refresh_problem_load()
-    expected = model.org.expected_quality = touchpoint_quality(model)
+    org = model.org
+    q = post_quality(model)
+    org.team_quality = team_quality(model, q=q)
+    expected = org.expected_quality = touchpoint_quality(model, q=q, team=org.team_quality)
     active = customers.active
     for noise in normals:
         gap = expected + cx.quality_noise * noise - customers.expectation

@@ -31,24 +31,41 @@ def weekly_load(base_load: float, initiative_load: float) -> float:
 
 
 def update_fatigue(fatigue: np.ndarray, load: float | np.ndarray, params: Load,
-                   floor: np.ndarray | float) -> np.ndarray:
-    """F' = F + a max(0, L - C)^2 (1 - F) - r (F - F0)[L <= C], in place (L one value or one
-    per post)."""
+                   floor: np.ndarray | float, team: np.ndarray | None = None) -> np.ndarray:
+    """F' = F + a max(0, L - C)^2 (1 - F) - r (F - F0)[L <= C], in place (L one value, one per
+    post, or one per team with ``team`` the team of each post)."""
     over = np.asarray(load, dtype=float) - params.capacity
     strained = over > 0
-    fatigue += np.where(strained, params.fatigue_accumulation * over * over * (1 - fatigue),
-                        -params.fatigue_recovery * (fatigue - floor))
-    np.clip(fatigue, 0.0, 1.0, out=fatigue)
+    n_strained = np.count_nonzero(strained)
+    # Each branch is computed only if some post is on it (usually every post is on one).
+    if n_strained < strained.size:
+        recovery = -params.fatigue_recovery * (fatigue - floor)
+    if n_strained:
+        pull = params.fatigue_accumulation * over * over
+        if team is not None:
+            pull, strained = pull[team], strained[team]
+        strain = pull * (1 - fatigue)
+        change = strain if n_strained == over.size else np.where(strained, strain, recovery)
+    else:
+        change = recovery
+    fatigue += change
+    np.minimum(np.maximum(fatigue, 0.0, out=fatigue), 1.0, out=fatigue)
     return fatigue
+
+
+def team_staffing_load(team: np.ndarray, filled: np.ndarray, nominal_size: np.ndarray,
+                       cover: float) -> np.ndarray:
+    """1 + v (n_g / filled_g - 1) per team: how much of the team's work each person there
+    carries (n_g / filled_g at most 2)."""
+    present = np.bincount(team, weights=filled, minlength=nominal_size.size)
+    share = np.minimum(nominal_size / np.maximum(present, 1.0), 2.0)
+    return 1.0 + cover * (share - 1.0)
 
 
 def staffing_load(team: np.ndarray, filled: np.ndarray, nominal_size: np.ndarray,
                   cover: float) -> np.ndarray:
-    """1 + v (n_g / filled_g - 1) per post: how much of the team's work each person there
-    carries (n_g / filled_g at most 2)."""
-    present = np.bincount(team, weights=filled, minlength=nominal_size.size)
-    share = np.minimum(nominal_size / np.maximum(present, 1.0), 2.0)
-    return (1.0 + cover * (share - 1.0))[team]
+    """``team_staffing_load`` for each post."""
+    return team_staffing_load(team, filled, nominal_size, cover)[team]
 
 
 def step(model) -> None:
@@ -56,6 +73,7 @@ def step(model) -> None:
     org = model.org
     org.load = weekly_load(p.load.base_load, model.policy.load[model.week])
     people = model.people
-    load = org.load * staffing_load(people.team, people.filled, model.teams.nominal_size,
-                                    p.load.vacancy_cover)
-    update_fatigue(people.fatigue, load, p.load, people.fatigue_anchor)
+    # Everyone in a team carries the same load: L_i is computed once per team.
+    load = org.load * team_staffing_load(people.team, people.filled, model.teams.nominal_size,
+                                         p.load.vacancy_cover)
+    update_fatigue(people.fatigue, load, p.load, people.fatigue_anchor, people.team)

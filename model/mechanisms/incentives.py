@@ -49,7 +49,7 @@ def orientation_pull(orientation: np.ndarray, incentive_gap: float, pull: float)
 
 def adoption_signal(commitment: float, incentive_gap: float, evidence_gap: float) -> float:
     """s: how real the change looks to a manager."""
-    return float(np.clip(0.5 * (commitment + incentive_gap + evidence_gap), 0.0, 1.0))
+    return min(max(0.5 * float(commitment + incentive_gap + evidence_gap), 0.0), 1.0)
 
 
 def update_adoption(adoption: np.ndarray, anchor: np.ndarray, signal: float,
@@ -66,9 +66,11 @@ def manager_modelling(adoption: np.ndarray, manager_fatigue: np.ndarray,
 
 
 def team_means(values: np.ndarray, team: np.ndarray, filled: np.ndarray,
-               n_teams: int) -> np.ndarray:
-    """Mean of ``values`` over each team's filled posts (0 for an empty team)."""
-    count = np.bincount(team, weights=filled, minlength=n_teams)
+               n_teams: int, count: np.ndarray | None = None) -> np.ndarray:
+    """Mean of ``values`` over each team's filled posts (0 for an empty team); ``count``: each
+    team's filled posts, if the caller has them (``np.bincount(team, weights=filled)``)."""
+    if count is None:
+        count = np.bincount(team, weights=filled, minlength=n_teams)
     total = np.bincount(team, weights=values * filled, minlength=n_teams)
     return np.divide(total, count, out=np.zeros(n_teams), where=count > 0)
 
@@ -77,8 +79,9 @@ def fix_capacity(adoption: np.ndarray, orientation: np.ndarray, fatigue: np.ndar
                  load: float, police: float, cut: float, p) -> np.ndarray:
     """capacity_g: each team's capacity to fix the surfaced problems it owns, 0-1."""
     v = p.voice
-    capacity = np.clip(v.fix_base + v.fix_adoption_weight * adoption
-                       + v.fix_orientation_weight * orientation, 0.0, 1.0)
+    capacity = v.fix_base + v.fix_adoption_weight * adoption
+    capacity += v.fix_orientation_weight * orientation
+    np.minimum(np.maximum(capacity, 0.0, out=capacity), 1.0, out=capacity)
     capacity *= (1 - v.cx_police_bottleneck * police) * (1 - v.fatigue_drag * fatigue)
     capacity *= max(0.0, 1 - p.load.fix_overload_loss * max(0.0, load - p.load.capacity))
     return capacity * (1 - cut)
@@ -86,14 +89,16 @@ def fix_capacity(adoption: np.ndarray, orientation: np.ndarray, fatigue: np.ndar
 
 def visible_action(capacity: np.ndarray, owners: np.ndarray) -> float:
     """What employees see of action on problems: the owning teams' mean capacity to fix."""
-    return float(capacity[owners].mean()) if owners.size else 0.0
+    return float(capacity[owners].sum()) / owners.size if owners.size else 0.0
 
 
 def update_fix_capacity(model) -> None:
     """The teams' capacity to fix this week and the visible action (``model.org``)."""
     p, people, teams, org = model.p, model.people, model.teams, model.org
-    orientation = team_means(people.orientation, people.team, people.filled, teams.size)
-    fatigue = team_means(people.fatigue, people.team, people.filled, teams.size)
+    staffed = people.filled.astype(float)     # 1 for a filled post: cast once, used thrice
+    count = np.bincount(people.team, weights=staffed, minlength=teams.size)
+    orientation = team_means(people.orientation, people.team, staffed, teams.size, count)
+    fatigue = team_means(people.fatigue, people.team, staffed, teams.size, count)
     org.fix_capacity = fix_capacity(teams.adoption, orientation, fatigue, org.load,
                                     p.anti_patterns.cx_police,
                                     float(model.policy.budget_cut[model.week]), p)

@@ -86,7 +86,8 @@ def net_promoter_score(scores: np.ndarray) -> float:
     """% scores of 9-10 minus % scores of 0-6; NaN when nobody answered (no score, not 0)."""
     if scores.size == 0:
         return float("nan")
-    return 100.0 * (float((scores >= 9).mean()) - float((scores <= 6).mean()))
+    return 100.0 * (int(np.count_nonzero(scores >= 9)) / scores.size
+                    - int(np.count_nonzero(scores <= 6)) / scores.size)
 
 
 def response_probability(satisfaction: np.ndarray, survey_fatigue: np.ndarray,
@@ -120,7 +121,8 @@ def survey(model, uniforms: np.ndarray) -> None:
     scores = recommend_score(customers.satisfaction[respond], customers.score_bias[respond])
     org = model.org
     org.survey_nps = net_promoter_score(scores)
-    org.survey_response_rate = 100.0 * respond.sum() / max(1, int(active.sum()))
+    org.survey_response_rate = 100.0 * np.count_nonzero(respond) / max(
+        1, int(np.count_nonzero(active)))
     customers.survey_fatigue += m.survey_fatigue_gain * (1 - customers.survey_fatigue) * active
     customers.satisfaction -= (m.unheard_penalty * (1 - org.action)
                                * customers.satisfaction * respond)
@@ -230,7 +232,7 @@ def culture_items(orientation: np.ndarray, safety: np.ndarray, modelling: np.nda
     items[6] = 0.5 * orientation + 0.5 * min(1.0, stories_per_week / STORIES_TARGET)
     items[7] = np.minimum(1.0, through_manager(*incentive, modelling) / RECOGNITION_TARGET)
     items[8] = through_manager(*commitment, modelling)
-    items[9] = items[:9].mean(axis=0)
+    np.divide(items[:9].sum(axis=0), 9, out=items[9])     # their mean (ndarray.mean's steps)
     return items                # each row is in [0, 1] by construction (no clip needed)
 
 
@@ -252,9 +254,11 @@ def employee_survey(items: np.ndarray, cynicism: np.ndarray, safety: np.ndarray,
     tinted = ((5.0 - floor) * (1 - params.cynicism_tint * cynicism)).astype(np.float32)
     latent = items * tinted
     latent += np.float32(floor)
-    culture = float(likert(latent, noise[:len(CULTURE_ITEMS)]).mean(dtype=np.float64))
+    answers = likert(latent, noise[:len(CULTURE_ITEMS)])
+    culture = float(answers.sum(dtype=np.float64)) / answers.size
     safety_latent = (1.0 + 4.0 * safety).astype(np.float32)
-    return culture, float(likert(safety_latent, noise[len(CULTURE_ITEMS)]).mean(dtype=np.float64))
+    safety_answers = likert(safety_latent, noise[len(CULTURE_ITEMS)])
+    return culture, float(safety_answers.sum(dtype=np.float64)) / safety_answers.size
 
 
 def assess_culture(model, contact: np.ndarray, stories_per_week: float,
@@ -268,7 +272,7 @@ def assess_culture(model, contact: np.ndarray, stories_per_week: float,
     invited = people.filled & (uniforms < m.culture_survey_share)
     answers = uniforms < m.culture_survey_share * employee_response_probability(
         people.engagement, people.fatigue, m)
-    who = np.flatnonzero(invited & answers)
+    who = (invited & answers).nonzero()[0]
     items = culture_items(
         people.orientation[who], people.safety[who], org.modelling[people.team[who]],
         contact[who], org.collaboration, stories_per_week,
@@ -305,9 +309,9 @@ def team_news(account_team: np.ndarray, satisfaction: np.ndarray, bad_news: np.n
     own = counts > 0
     per = np.maximum(counts, 1)
     sat = np.where(own, np.bincount(account_team, satisfaction, n_teams) / per,
-                   satisfaction.mean())
-    bad = np.where(own, np.bincount(account_team, bad_news.astype(float), n_teams) / per,
-                   bad_news.mean())
+                   float(satisfaction.sum()) / satisfaction.size)
+    bad = np.where(own, np.bincount(account_team, bad_news, n_teams) / per,
+                   np.count_nonzero(bad_news) / bad_news.size)
     return sat, 1.0 - bad
 
 
@@ -323,14 +327,14 @@ def perceptions(model) -> tuple[np.ndarray, np.ndarray]:
     severity = np.zeros((pain.status.size, 2), np.float32)     # [surfaced, open] severity
     severity[:, 0] = pain.severity * (pain.status == SURFACED)
     severity[:, 1] = severity[:, 0] + pain.severity * (pain.status == SILENT)
-    active = np.flatnonzero(customers.active)
+    active = customers.active.nonzero()[0]
     loads = (customers.hits @ severity)[active]          # (active accounts, [surfaced, open])
     satisfaction = customers.satisfaction[active]
     surfaced = loads[:, 0].astype(float)
     customers_view = customer_view(satisfaction, surfaced, loads[:, 1].astype(float))
     news, quiet = team_news(customers.account_team[active], satisfaction, surfaced > 0,
                             teams.size)
-    managers = np.flatnonzero(people.filled & people.is_manager)
+    managers = (people.filled & people.is_manager).nonzero()[0]
     team = people.team[managers]
     managers_view = manager_view(teams.adoption[team], float(model.policy.rhetoric[model.week]),
                                  news[team], quiet[team])

@@ -44,6 +44,12 @@ def participation_propensity(lever: float, engagement: np.ndarray, fatigue: np.n
     return np.minimum(pi, 1.0, out=pi)
 
 
+def reach(frontline: np.ndarray, police: float) -> np.ndarray:
+    """The share of each post's sessions it can join: 1 on the frontline, 1 - police elsewhere
+    (fixed for a run)."""
+    return np.where(frontline, 1.0, 1.0 - police)
+
+
 def expose(orientation: np.ndarray, anchor: np.ndarray, who: np.ndarray, gain: float,
            drift: float) -> None:
     """O += g (1 - O) for participants (``who``, a boolean mask); a share d of the gain moves
@@ -65,7 +71,7 @@ def update_collaboration(model) -> None:
     p, people = model.p, model.people
     lead = p.leadership
     outside = people.filled & ~people.frontline
-    recent = outside & (model.week - people.last_interaction <= 13)
+    recent = outside & (people.last_interaction >= model.week - 13)   # within 13 weeks
     share = np.count_nonzero(recent) / max(1, np.count_nonzero(outside))
     target = min(1.0, lead.collaboration_base * (1 - p.anti_patterns.cx_police)
                  + lead.collaboration_ritual_gain * share)
@@ -78,18 +84,21 @@ def step(model, uniforms: np.ndarray) -> None:
     p, people, t = model.p, model.people, model.week
     kinds = p.initiative_kinds
     org = model.org
-    modelling = org.modelling[people.team]
-    pi = participation_propensity(p.levers.ritual_participation, people.engagement,
-                                  people.fatigue, people.cynicism, modelling, p.rituals)
-    scope = np.where(people.frontline, 1.0, 1.0 - p.anti_patterns.cx_police) * people.filled
+    policy = model.policy
+    sessions = [(row, name, policy.sessions[name][t]) for row, name in enumerate(RITUALS)]
+    sessions = [(row, name, session) for row, name, session in sessions if session > 0]
+    onboarding = policy.intensity["onboarding_immersion"][t]
     contact = np.zeros(people.size, bool)
-    tally = model.tally
-    # Distributed teams miss what happens around a ritual in the room (001 §10).
-    remote_scale = 1.0 - p.social.remote_ritual_loss * p.risks.remote_work
-    for row, name in enumerate(RITUALS):
-        session = model.policy.sessions[name][t]
-        if session <= 0:
-            continue
+    if sessions or onboarding > 0:     # else nobody is offered anything: pi is not needed
+        modelling = org.modelling[people.team]
+        pi = participation_propensity(p.levers.ritual_participation, people.engagement,
+                                      people.fatigue, people.cynicism, modelling, p.rituals)
+    if sessions:
+        scope = model.ritual_reach * people.filled
+        tally = model.tally
+        # Distributed teams miss what happens around a ritual in the room (001 §10).
+        remote_scale = 1.0 - p.social.remote_ritual_loss * p.risks.remote_work
+    for row, name, session in sessions:
         kind = getattr(kinds, name)
         invited = scope * kind.reach
         if kind.managers_only:
@@ -103,17 +112,17 @@ def step(model, uniforms: np.ndarray) -> None:
         if name == "story_sharing":
             tally.stories += (p.leadership.stories_per_session * session *
                               np.count_nonzero(took_part) / max(1, np.count_nonzero(people.filled)))
-    onboarding = model.policy.intensity["onboarding_immersion"][t]
     if onboarding > 0:
-        newcomer = people.filled & ~people.immersed & (t - people.hired_week < ONBOARDING_WEEKS)
+        newcomer = people.filled & ~people.immersed & (
+            people.hired_week > t - ONBOARDING_WEEKS)     # hired in the last weeks
         immersed = newcomer & (uniforms[len(RITUALS)] < onboarding * pi)
         expose(people.orientation, people.orientation_anchor, immersed,
                kinds.onboarding_immersion.exposure, p.rituals.anchor_drift)
         people.immersed |= immersed
         contact |= immersed
-    people.last_interaction[contact] = t
+    np.putmask(people.last_interaction, contact, t)
     update_collaboration(model)
     org.contact = contact
     people.meaning *= 0.9
-    people.meaning[contact] += 0.1
+    people.meaning += 0.1 * contact     # + 0.1 for contact, + 0 (no change) for the others
     decay_orientation(people.orientation, people.orientation_anchor, p.rituals.orientation_decay)

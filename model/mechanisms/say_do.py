@@ -24,7 +24,7 @@ from cxsim.model.parameters import SayDo
 
 def doing(commitment: float, incentive_change: float, action_change: float, weight: float) -> float:
     """D(t): what leaders visibly do."""
-    return float(np.clip(commitment + incentive_change + weight * action_change, 0.0, 1.0))
+    return min(max(float(commitment + incentive_change + weight * action_change), 0.0), 1.0)
 
 
 def update_cynicism(cynicism: np.ndarray, fatigue: np.ndarray, rhetoric: float, done: float,
@@ -35,7 +35,7 @@ def update_cynicism(cynicism: np.ndarray, fatigue: np.ndarray, rhetoric: float, 
     strain = params.fatigue_cynicism * np.maximum(fatigue - params.fatigue_threshold, 0.0)
     cynicism += (params.cynicism_gain * gap + strain) * (1 - cynicism)
     cynicism -= params.cynicism_relief * backed * cynicism
-    np.clip(cynicism, 0.0, 1.0, out=cynicism)
+    np.minimum(np.maximum(cynicism, 0.0, out=cynicism), 1.0, out=cynicism)
     return gap
 
 

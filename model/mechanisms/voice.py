@@ -64,7 +64,7 @@ def learn_probability(climate: float, adoption: np.ndarray, disposition: np.ndar
     p = params.learn_floor + (1 - params.learn_floor) * climate
     p = (p + params.adoption_learn_gain * adoption
          + params.disposition_learn_weight * (disposition - disposition_mean)) * (1 - blame_culture)
-    return np.clip(p, 0.0, 1.0)
+    return np.minimum(np.maximum(p, 0.0), 1.0)
 
 
 def pick_account_problems(accounts_by_team: np.ndarray, team_start: np.ndarray,
@@ -77,27 +77,44 @@ def pick_account_problems(accounts_by_team: np.ndarray, team_start: np.ndarray,
     count = team_count[teams]
     scaled = uniforms * count
     index = np.minimum(scaled.astype(np.int64), np.maximum(count - 1, 0))
-    account = accounts_by_team[np.minimum(team_start[teams] + index,
-                                          max(accounts_by_team.size - 1, 0))]
-    weights = hits[account] * severity_open if accounts_by_team.size else \
-        np.zeros((teams.size, severity_open.size))
-    cumulative = np.cumsum(weights, axis=1)
-    total = cumulative[:, -1]
     rest = scaled - index                       # a fresh uniform in [0, 1)
-    problem = (cumulative <= (rest * total)[:, None]).sum(axis=1)
+    # Only problems of non-zero severity can be picked: the others add 0 to every running sum
+    # below, so leaving their columns out changes no sum and no pick, and most of the pool is
+    # closed or not yet arrived.
+    candidates = severity_open.nonzero()[0]
+    if accounts_by_team.size and candidates.size:
+        account = accounts_by_team[np.minimum(team_start[teams] + index,
+                                              accounts_by_team.size - 1)]
+        weights = hits.take(account, axis=0)[:, candidates] * severity_open[candidates]
+        cumulative = weights.cumsum(axis=1)
+        total = cumulative[:, -1]
+        # the first problem whose running sum passes rest x total
+        pick = (cumulative <= (rest * total)[:, None]).sum(axis=1)
+    else:
+        total = np.zeros(teams.size, np.float32)
+        pick = np.zeros(teams.size, np.int64)
     met = (count > 0) & (total > 0)
-    return np.minimum(problem, severity_open.size - 1), met
+    # past the last candidate (no pick: total 0): the pool's last problem, as before the cut
+    return np.concatenate((candidates, (severity_open.size - 1,)))[pick], met
 
 
-def accounts_of_teams(account_team: np.ndarray, active: np.ndarray,
-                      n_teams: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Active accounts sorted by team, each team's first index into them and their count."""
-    accounts = np.flatnonzero(active)
-    order = np.argsort(account_team[accounts], kind="stable")
-    accounts = accounts[order]
+def accounts_of_teams(account_team: np.ndarray, active: np.ndarray, n_teams: int,
+                      order: np.ndarray | None = None
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Active accounts sorted by team, each team's first index into them and their count.
+    ``order``: every slot sorted by team (``np.argsort(account_team, kind="stable")``), if the
+    caller holds it: the active ones, in that order, are the answer."""
+    if order is None:
+        order = np.argsort(account_team, kind="stable")
+    accounts = order[active[order]]
     count = np.bincount(account_team[accounts], minlength=n_teams)
-    start = np.concatenate(([0], np.cumsum(count)[:-1]))
+    start = count.cumsum() - count
     return accounts, start, count
+
+
+def meet_chance(frontline: np.ndarray, params: Voice, police: float) -> np.ndarray:
+    """Each post's chance of meeting a problem in a week outside rituals (fixed for a run)."""
+    return np.where(frontline, params.meet_frontline, params.meet_other * (1 - police))
 
 
 def safety_climate(lever: float, postmortems: float, params: Voice) -> float:
@@ -107,28 +124,32 @@ def safety_climate(lever: float, postmortems: float, params: Voice) -> float:
 
 def safety_target(offset: np.ndarray, climate: float) -> np.ndarray:
     """Where each person's perceived safety settles: the climate plus their disposition."""
-    return np.minimum(np.maximum(climate + offset, 0.0), 1.0)
+    target = climate + offset
+    return np.minimum(np.maximum(target, 0.0, out=target), 1.0, out=target)
 
 
-def service_recovery(model, teams: np.ndarray, problems: np.ndarray, uniforms: np.ndarray) -> None:
+def service_recovery(model, teams: np.ndarray, problems: np.ndarray, uniforms: np.ndarray,
+                     active: np.ndarray | None = None) -> None:
     """Each active account of ``teams[e]`` hit by ``problems[e]`` (events e) gets a workaround with
-    probability ``recovery_gain``: that problem no longer hits that account."""
+    probability ``recovery_gain``: that problem no longer hits that account. ``active``:
+    ``customers.active``, if the caller has it."""
     customers = model.customers
+    if active is None:
+        active = customers.active
     # The account's draw comes first: it is cheap and usually fails, so only the few accounts
     # that pass are matched against this week's (team, problem) reports.
-    lucky = np.flatnonzero((uniforms < model.p.voice.recovery_gain) & customers.active)
+    lucky = ((uniforms < model.p.voice.recovery_gain) & active).nonzero()[0]
     if lucky.size == 0:
         return
     n_problems = model.pain.status.size
-    involved = np.flatnonzero(np.bincount(problems, minlength=n_problems))
-    column = np.empty(n_problems, np.int64)
-    column[involved] = np.arange(involved.size)
-    acted = np.zeros((model.teams.size, involved.size), np.float32)
-    acted[teams, column[problems]] = 1.0
-    helped = acted[customers.account_team[lucky]] * customers.hits[lucky][:, involved]
-    rows, cols = np.nonzero(helped)
+    # reported[g, k]: a report of problem k from team g was acted on this week
+    reported = np.zeros(model.teams.size * n_problems, bool)
+    reported[teams * n_problems + problems] = True
+    helped = (reported.reshape(-1, n_problems)[customers.account_team[lucky]]
+              & (customers.hits[lucky] > 0))
+    rows, cols = helped.nonzero()
     if rows.size:
-        customers.hits[lucky[rows], involved[cols]] = 0.0
+        customers.hits[lucky[rows], cols] = 0.0
         model.org.problems_changed = True
 
 
@@ -140,9 +161,10 @@ def step(model, uniforms: np.ndarray, fix_uniforms: np.ndarray,
     org = model.org
     v = p.voice
     tally = model.tally
-    arrived = (pain.status == NOT_ARRIVED) & (pain.arrival_week <= t)
-    if arrived.any():
-        pain.status[arrived] = SILENT
+    status = pain.status
+    arrived = (status == NOT_ARRIVED) & (pain.arrival_week <= t)
+    if np.count_nonzero(arrived):
+        status[arrived] = SILENT
         org.problems_changed = True
     postmortems = model.policy.intensity["blameless_postmortems"][t]
     climate = safety_climate(p.levers.psychological_safety,
@@ -150,56 +172,66 @@ def step(model, uniforms: np.ndarray, fix_uniforms: np.ndarray,
     org.climate = climate
 
     pain.evidence *= v.evidence_memory
-    open_ = (pain.status == SILENT) | (pain.status == SURFACED)
-    weights = np.cumsum(pain.weight * open_)
+    open_ = (status == SILENT) | (status == SURFACED)
+    weights = (pain.weight * open_).cumsum()
     if weights[-1] > 0:
-        meet = np.where(people.frontline, v.meet_frontline,
-                        v.meet_other * (1 - p.anti_patterns.cx_police))
-        meet = meet + v.meet_in_ritual * org.contact
-        who = np.flatnonzero(people.filled & (uniforms[0] < meet))
-        problem = np.searchsorted(weights, uniforms[1, who] * weights[-1], side="right")
-        front = people.frontline[who]
-        if front.any():
-            customers = model.customers
-            accounts, start, count = accounts_of_teams(customers.account_team, customers.active,
-                                                       teams.size)
-            local, met = pick_account_problems(accounts, start, count, people.team[who[front]],
-                                               uniforms[1, who[front]], customers.hits,
+        meet = model.meet_chance + v.meet_in_ritual * org.contact
+        who = (people.filled & (uniforms[0] < meet)).nonzero()[0]
+        pick = uniforms[1][who]
+        problem = weights.searchsorted(pick * weights[-1], side="right")
+        at_front = people.frontline[who].nonzero()[0]
+        customers = model.customers
+        active = None
+        if at_front.size:
+            active = customers.active
+            accounts, start, count = accounts_of_teams(customers.account_team, active,
+                                                       teams.size, model.account_order)
+            meeter = who[at_front]
+            local, met = pick_account_problems(accounts, start, count, people.team[meeter],
+                                               pick[at_front], customers.hits,
                                                (pain.severity * open_).astype(np.float32))
-            problem[front] = local
-            keep = np.ones(who.size, bool)
-            keep[np.flatnonzero(front)[~met]] = False   # no open problem hits their accounts
-            who, problem = who[keep], problem[keep]
+            problem[at_front] = local
+            if np.count_nonzero(met) < met.size:  # no open problem hits their accounts
+                keep = np.ones(who.size, bool)
+                keep[at_front[~met]] = False
+                who, problem = who[keep], problem[keep]
         team = people.team[who]
         speak = speak_up_probability(people.safety[who], people.orientation[who],
                                      people.cynicism[who], teams.fear[team], v)
-        spoke = uniforms[2, who] < speak
+        spoke = uniforms[2][who] < speak
         learn = learn_probability(climate, teams.adoption, teams.disposition,
                                   p.managers.disposition_mean, p.anti_patterns.blame_culture, v)
-        learned = spoke & (uniforms[3, who] < learn[team])
-        blamed = spoke & ~learned
-        messengers, scapegoats = who[learned], who[blamed]
-        pain.evidence += np.bincount(problem[learned], minlength=pain.evidence.size)
-        newly_surfaced = (pain.status == SILENT) & (pain.evidence >= v.evidence_threshold)
-        pain.status[newly_surfaced] = SURFACED
-        newly = int(newly_surfaced.sum())
-        frontline = people.frontline[messengers]
-        if frontline.any():
-            service_recovery(model, team[learned][frontline], problem[learned][frontline],
-                             recovery_uniforms)
-        people.safety[messengers] += v.learn_safety_gain * (1 - people.safety[messengers])
-        people.safety[scapegoats] -= v.blame_safety_loss * people.safety[scapegoats]
-        people.cynicism[scapegoats] += v.blame_cynicism_gain * (1 - people.cynicism[scapegoats])
-        blames = np.bincount(team[blamed], minlength=teams.size)
+        learned = spoke & (uniforms[3][who] < learn[team])
+        heard = learned.nonzero()[0]                 # the reports managers learn from
+        blamed = (spoke & ~learned).nonzero()[0]     # and those they blame the messenger for
+        messengers, scapegoats = who[heard], who[blamed]
+        reported = problem[heard]
+        pain.evidence += np.bincount(reported, minlength=pain.evidence.size)
+        newly_surfaced = (status == SILENT) & (pain.evidence >= v.evidence_threshold)
+        newly = np.count_nonzero(newly_surfaced)
+        if newly:
+            status[newly_surfaced] = SURFACED
+        frontline = people.frontline[messengers].nonzero()[0]
+        if frontline.size:
+            service_recovery(model, team[heard[frontline]], reported[frontline],
+                             recovery_uniforms, active)
+        if messengers.size:
+            safety = people.safety[messengers]
+            people.safety[messengers] = safety + v.learn_safety_gain * (1 - safety)
         teams.fear *= v.fear_memory
-        teams.fear += blames
-        if blames.any():
-            hit = blames[people.team]
-            people.safety -= v.blame_team_safety_loss * hit * people.safety
+        if scapegoats.size:
+            safety = people.safety[scapegoats]
+            people.safety[scapegoats] = safety - v.blame_safety_loss * safety
+            cynicism = people.cynicism[scapegoats]
+            people.cynicism[scapegoats] = cynicism + v.blame_cynicism_gain * (1 - cynicism)
+            blames = np.bincount(team[blamed], minlength=teams.size)
+            teams.fear += blames
+            # each blame in the team costs everyone in it (computed per team)
+            people.safety -= (v.blame_team_safety_loss * blames)[people.team] * people.safety
         tally.problems_met += who.size
-        tally.spoke_up += int(spoke.sum())
+        tally.spoke_up += int(np.count_nonzero(spoke))
         tally.blamed += scapegoats.size
-        tally.surfaced += newly
+        tally.surfaced += int(newly)
     else:
         teams.fear *= v.fear_memory
     # Social influence (later this week) pulls shifts away from the same target: computed once.
@@ -207,15 +239,16 @@ def step(model, uniforms: np.ndarray, fix_uniforms: np.ndarray,
     people.safety += v.safety_relaxation * (org.safety_anchor - people.safety)
     np.minimum(np.maximum(people.safety, 0.0, out=people.safety), 1.0, out=people.safety)
 
-    fixed = (pain.status == SURFACED) & (fix_uniforms < v.fix_rate * org.fix_capacity[pain.owner])
-    if fixed.any():
-        pain.status[fixed] = FIXED
-        tally.fixed += int(fixed.sum())
+    fixed = (status == SURFACED) & (fix_uniforms < v.fix_rate * org.fix_capacity[pain.owner])
+    n_fixed = np.count_nonzero(fixed)
+    if n_fixed:
+        status[fixed] = FIXED
+        tally.fixed += int(n_fixed)
         model.on_fixed(fixed)
     # The top of the same uniform, disjoint from any fix (fix_rate x capacity < 1 - rate); a
     # uniform of exactly 1 (never drawn) means "nothing happens", as everywhere.
-    obsolete = ((pain.status == SILENT) | (pain.status == SURFACED)) & (
+    obsolete = (open_ & (status != FIXED)) & (
         fix_uniforms >= 1.0 - p.pain_points.obsolescence_per_week) & (fix_uniforms < 1.0)
-    if obsolete.any():
-        pain.status[obsolete] = OBSOLETE
+    if np.count_nonzero(obsolete):
+        status[obsolete] = OBSOLETE
         org.problems_changed = True
