@@ -1,27 +1,36 @@
-"""Write docs/validation.md: the calibration fit and the stylised facts with measured effects.
+"""Write docs/validation.md: the calibration fit, the stylised facts and the patterns of issue 11.
 
     python -m cxsim.experiments.validation [--replicates 30] [--seed 500] [--out docs/validation.md]
+        [--pattern-replicates 8] [--team-replicates 20] [--pattern-seed 0] [--quick]
 
 Every number in the page is measured by this script (or read from the calibration record), so
 rerunning it regenerates the page. Effects are mean paired differences with the 95% t interval of
-``statistics.paired_interval``; "what the model does not claim" is the board pack's text
-(``report.content.not_claimed_markdown``), its counts read from the calibration record.
+``statistics.paired_interval``; the patterns are measured by ``experiments.patterns`` with the
+definitions, replicates and seeds of tests/test_model_v2.py and tests/test_team_patterns.py; "what
+the model does not claim" is the board pack's text (``report.content.not_claimed_markdown``), its
+counts read from the calibration record. Progress goes to stderr.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
+from cxsim.experiments import patterns
 from cxsim.experiments.calibrate import RECORD
 from cxsim.experiments.cli.parser import (
     Parser,
     add_workers,
+    base_seed,
     cap_workers,
     non_negative_int,
     positive_int,
+    progress_bar,
+    replicate_count,
 )
 from cxsim.experiments.compare import compare, covered_month
 from cxsim.experiments.files import write_text
@@ -38,6 +47,9 @@ def paired(monthly: pd.DataFrame, a: str, b: str, column: str, month: int = 12) 
     left = at[at["scenario"] == a].sort_values("replicate")[column]
     right = at[at["scenario"] == b].sort_values("replicate")[column]
     return paired_interval(left, right).text(decimals=1, signed=True)
+
+
+AT_BOUND = 0.05   # a calibrated value this close to either end of its prior range, as a share
 
 
 def calibration_section() -> list[str]:
@@ -64,21 +76,54 @@ def calibration_section() -> list[str]:
             f"| {'yes' if t['within_tolerance'] else '**no**'} |")
     lines += ["", "Free parameters (every other parameter keeps its schema default):", "",
               "| parameter | prior | calibrated | what identifies it |", "|---|---|---|---|"]
+    near = []
     for f in record["free_parameters"]:
         lines.append(f"| `{f['key']}` | {f['prior']} | {f['calibrated']:.4g} | {f['why']} |")
-    return [*lines, ""]
+        where = (f["calibrated"] - f["low"]) / (f["high"] - f["low"])
+        if min(where, 1 - where) <= AT_BOUND:
+            near.append(f"`{f['key']}` ({f['calibrated']:.4g}, "
+                        f"{'lower' if where < 0.5 else 'upper'} end of {f['prior']})")
+    lines += ["", f"At a prior bound (within {AT_BOUND:.0%} of the range's width): "
+              + ("; ".join(near) if near else "none") + ". A point estimate at a bound says the "
+              "targets pull that way and the range stops them: the range is an assumption, and "
+              "a parameter there is weakly identified (the posterior of a later issue measures "
+              "how weakly).", ""]
+    return lines
 
 
-def facts_section(replicates: int, workers: int, seed: int = 500) -> list[str]:
+ATTITUDES = (("culture_score", "culture score"), ("psychological_safety_score",
+              "psychological safety"), ("cynicism", "cynicism"), ("orientation", "orientation"))
+
+
+def attitude_leads(mean: pd.DataFrame, churn_half: float) -> str:
+    """Each attitude's half-change month and whether it comes before churn's."""
+    parts = []
+    for column, word in ATTITUDES:
+        month = covered_month(mean[column], 0.5)
+        when = "before churn" if month < churn_half else "after churn"
+        parts.append(f"{word} at {month:.1f} ({when}, {churn_half - month:+.1f} months)")
+    return ", ".join(parts)
+
+
+def facts_section(replicates: int, workers: int, seed: int = 500,
+                  on_done: Callable[[int], None] | None = None) -> list[str]:
+    """The stylised facts' table and all scenarios against the baseline (``on_done``: replicates
+    finished so far, of 16 x ``replicates``)."""
     names = ["baseline", "techops_programme", "cx_theater", "change_fatigue",
              "sequenced_change", "survey_obsession", "blame_culture", "cx_police",
              "executive_misalignment", "middle_management_resistance", "hiring_mismatch",
              "short_term_pressure", "short_term_pressure_protected", "remote_work"]
-    result = compare(names, replicates=replicates, seed=seed, workers=workers)
+    result = compare(names, replicates=replicates, seed=seed, workers=workers, on_done=on_done)
     m = result.monthly
     low = load_scenario("techops_programme", {"levers.psychological_safety": 0.2}).named("low")
     high = load_scenario("techops_programme", {"levers.psychological_safety": 0.7}).named("high")
-    safety = compare([low, high], replicates=replicates, seed=seed, workers=workers).monthly
+
+    def tick(n: int) -> None:
+        if on_done:
+            on_done(len(names) * replicates + n)
+
+    safety = compare([low, high], replicates=replicates, seed=seed, workers=workers,
+                     on_done=tick).monthly
     mean = m[m["scenario"] == "techops_programme"].groupby("month").mean(numeric_only=True)
     churn_half = covered_month(mean["churn_annualised"], 0.5)
     churn_onset = covered_month(mean["churn_annualised"], 0.1)
@@ -115,11 +160,8 @@ def facts_section(replicates: int, workers: int, seed: int = 500) -> list[str]:
         f"{churn_half:.1f}; the leading indicators of source 001, section 5, before it: "
         f"ritual participation at "
         f"{covered_month(mean['ritual_participation'], 0.5):.1f}, interaction rate at "
-        f"{covered_month(mean['interaction_rate'], 0.5):.1f}; the attitudes with or after it: "
-        f"culture score at {covered_month(mean['culture_score'], 0.5):.1f}, psychological "
-        f"safety at {covered_month(mean['psychological_safety_score'], 0.5):.1f}, cynicism at "
-        f"{covered_month(mean['cynicism'], 0.5):.1f}, orientation at "
-        f"{covered_month(mean['orientation'], 0.5):.1f}. Onsets (10% of the change): churn "
+        f"{covered_month(mean['interaction_rate'], 0.5):.1f}; the attitudes: "
+        f"{attitude_leads(mean, churn_half)}. Onsets (10% of the change): churn "
         f"{churn_onset:.1f}, safety {covered_month(mean['psychological_safety_score'], 0.1):.1f}"
         f" |",
         f"| measurement without action lowers response | survey obsession: response "
@@ -150,6 +192,173 @@ def facts_section(replicates: int, workers: int, seed: int = 500) -> list[str]:
     return [*lines, ""]
 
 
+# -- the patterns of issue 11 ---------------------------------------------------------------------
+
+DECIMALS = {"points": 2, "NPS": 1, "r": 2}
+
+
+def figure(value: float, unit: str) -> str:
+    return f"{value:+.{DECIMALS[unit]}f}"
+
+
+def span(bounds: tuple[float, float] | None, unit: str) -> str:
+    return "" if bounds is None else f"[{figure(bounds[0], unit)}, {figure(bounds[1], unit)}]"
+
+
+def verdict(holds: bool | None) -> str:
+    return {True: "yes", False: "**no**", None: "reported"}[holds]
+
+
+def cell(text: str) -> str:
+    """Text for a Markdown table cell (a '|' would end the cell)."""
+    return text.replace("|", "\\|")
+
+
+def pattern_table(rows: Sequence[patterns.Row]) -> list[str]:
+    """A Markdown table, one line per row."""
+    lines = ["| pattern | measured | 95% interval | band or rule | holds | knockout (mechanism "
+             "off): figure, interval, holds |", "|---|---|---|---|---|---|"]
+    for r in rows:
+        knockout = "" if r["knockout"] is None else (
+            f"{figure(r['knockout'], r['unit'])} {span(r['knockout_interval'], r['unit'])}: "
+            f"{verdict(r['knockout_holds'])}")
+        what = r["pattern"] + (f" ({r['detail']})" if r["detail"] else "")
+        lines.append(f"| {cell(what)} | {figure(r['measured'], r['unit'])} | "
+                     f"{span(r['interval'], r['unit'])} | {cell(r['band_or_rule'])} | "
+                     f"{verdict(r['holds'])} | {knockout} |")
+    return lines
+
+
+def tally(rows: Sequence[patterns.Row]) -> str:
+    """'k of n rows with a rule hold'."""
+    ruled = [r for r in rows if r["holds"] is not None]
+    return f"{sum(bool(r['holds']) for r in ruled)} of {len(ruled)} rows with a rule hold"
+
+
+def failing(rows: Sequence[patterns.Row]) -> str:
+    """The rows that do not hold, with their figures ('' if none)."""
+    out = [f"{r['pattern']}: {figure(r['measured'], r['unit'])}"
+           + (f", {r['detail']}" if r["detail"] else "") for r in rows if r["holds"] is False]
+    return (" Not holding: " + "; ".join(out) + ".") if out else ""
+
+
+def summary(group: str, rows: Sequence[patterns.Row]) -> str:
+    """One generated sentence (or a few) on how the group came out, with the figures."""
+    by = {r["id"]: r for r in rows}
+
+    def f(key: str, field: str = "measured") -> str:
+        return figure(by[key][field], by[key]["unit"])
+
+    if group == "people carry the effect":
+        parts = []
+        for column, word in (("churn_annualised", "churn points"), ("nps_true", "true NPS")):
+            r = by[f"freeze.{column}"]
+            removed = 1 - r["knockout"] / r["measured"] if r["measured"] else float("nan")
+            parts.append(f"from {f(r['id'])} to {f(r['id'], 'knockout')} {word} "
+                         f"({removed:.0%} removed)")
+        return (f"Holding every employee's and manager's state at month 0 moves the programme's "
+                f"month-12 effect {' and '.join(parts)}; the issue asks for at least two thirds "
+                f"removed. {tally(rows)}.")
+    if group == "levers act as named":
+        effects = "; ".join(
+            f"`{lever}` {f(f'lever.techops_programme.{lever}.churn_annualised')} churn, "
+            f"{f(f'lever.techops_programme.{lever}.nps_true')} true NPS"
+            for lever in patterns.LEVERS
+            if f"lever.techops_programme.{lever}.churn_annualised" in by)
+        return (f"0 -> 1 on techops_programme: {effects}. {tally(rows)} (every 0.25 step "
+                f"non-worsening beyond 2 SE).{failing(rows)}")
+    if group == "anti-patterns and risks":
+        steps = [r for r in rows if r["id"].startswith("never_helps.")]
+        harm = [r for r in rows if r["id"].startswith("harm.") and r["unit"] == "points"]
+        names = {True: [], False: []}
+        for r in harm:
+            key = r["id"][len("harm."):-len(".churn_annualised")]
+            nps = by[f"harm.{key}.nps_true"]
+            names[bool(r["holds"])].append(f"`{key}` ({figure(r['measured'], 'points')} churn, "
+                                           f"{figure(nps['measured'], 'NPS')} NPS)")
+        pressure = by["pressure.churn_annualised"]
+        return (f"Raising an anti-pattern stepwise: {tally(steps)}.{failing(steps)} At intensity "
+                f"1 on techops_programme, {len(names[True])} of {len(harm)} harm by the rule: "
+                f"{', '.join(names[True]) or 'none'}; not yet: {', '.join(names[False]) or 'none'}."
+                f" An unprotected late budget cut against a protected one: "
+                f"{f('pressure.churn_annualised')} churn, {f('pressure.nps_true')} true NPS "
+                f"({'differs' if pressure['holds'] else 'does not differ'} by the rule).")
+    if group == "team level":
+        def rs(x: str, y: str) -> str:
+            return ", ".join(f"{f(f'team.{n}.{x}.{y}')} ({n})" for n in patterns.SCENARIOS
+                             if f"team.{n}.{x}.{y}" in by)
+        sat, turn = patterns.SATISFACTION, patterns.TURNOVER
+        return (f"Across frontline teams at month 12, team engagement vs its accounts' "
+                f"satisfaction r = {rs(*sat)} (band +0.20 to +0.45); vs its turnover r = "
+                f"{rs(*turn)} (band -0.45 to -0.15); team safety vs its accounts' satisfaction "
+                f"r = {rs('psychological_safety', 'customer_satisfaction')} (reported). "
+                f"Knockouts on the baseline: {f(f'team.baseline.{sat[0]}.{sat[1]}', 'knockout')}"
+                f" and {f(f'team.baseline.{turn[0]}.{turn[1]}', 'knockout')} (must be within "
+                f"±{patterns.KNOCKOUT_R}). {tally(rows)}.")
+    if group == "worse before better":
+        dip = by["dip.early"]
+        level = dict(patterns.BEYOND_CAPACITY)["anti_patterns.change_fatigue"]
+        return (f"The programme launched beside concurrent change beyond capacity (change "
+                f"fatigue at {level:g}: the load about 104% of capacity in months 1-4) has a "
+                f"true-NPS advantage over doing nothing of "
+                f"{f('dip.early')} {span(dip['interval'], 'NPS')} at its worst early month "
+                f"({dip['detail']}) and {f('dip.recovery')} "
+                f"{span(by['dip.recovery']['interval'], 'NPS')} at month 12; with overload off "
+                f"its worst early month is {f('dip.early', 'knockout')}. {tally(rows)}."
+                f"{failing(rows)}")
+    if group == "36-month horizon":
+        def at(prefix: str, column: str) -> str:
+            return " / ".join(f(f"{prefix}.{column}.{m}") for m in (12, 24, 36))
+        return (f"Baseline drift of the yearly mean from year 1: churn "
+                f"{f('drift.churn_annualised')} "
+                f"({by['drift.churn_annualised']['detail']}), true NPS "
+                f"{f('drift.nps_true')} ({by['drift.nps_true']['detail']}). Programme "
+                f"continued, advantage at months 12 / 24 / 36: churn "
+                f"{at('continued', 'churn_annualised')}, true NPS {at('continued', 'nps_true')}. "
+                f"Programme ended at week 52: churn {at('ended', 'churn_annualised')}, true NPS "
+                f"{at('ended', 'nps_true')} ({by['ended.nps_true.24']['detail']} left at month "
+                f"24, {by['ended.nps_true.36']['detail']} at 36); its largest month-to-month "
+                f"change after month 12 {f('ended.cliff')} ({by['ended.cliff']['detail']}). "
+                f"{tally(rows)}.{failing(rows)}")
+    return f"{tally(rows)}.{failing(rows)}"
+
+
+def patterns_section(rows: Sequence[patterns.Row], replicates: int, team_replicates: int,
+                     horizon_replicates: int, seed: int) -> list[str]:
+    """One sentence and one table per group of ``patterns.GROUPS``."""
+    lines = [
+        f"Measured by `experiments/patterns.py` with the definitions of "
+        f"`tests/test_model_v2.py` ({replicates} replicates, seeds {seed}-"
+        f"{seed + replicates - 1}; the 156-week runs {horizon_replicates} replicates from seed "
+        f"{seed}) and `tests/test_team_patterns.py` ({team_replicates} "
+        f"replicates pooled from seed {seed}). Differences are paired on common seeds, month "
+        "12 unless said, with the 95% t interval; correlations have the Fisher-z interval "
+        "(pooled team rows are not independent within a replicate, so it is indicative). "
+        "\"Beyond noise\" is two paired standard errors (SE), as in the tests; \"reported\" "
+        "rows have no rule.",
+        "",
+    ]
+    for group in patterns.GROUPS:
+        mine = [r for r in rows if r["group"] == group]
+        if mine:
+            lines += [f"### {group[0].upper() + group[1:]}", "", summary(group, mine), "",
+                      *pattern_table(mine), ""]
+    return lines
+
+
+class Bars:
+    """Progress on stderr: one bar per named stage (a ``patterns.Report``)."""
+
+    def __init__(self, progress: Any) -> None:
+        self.progress = progress
+        self.tasks: dict[str, Any] = {}
+
+    def __call__(self, what: str, done: int, total: int) -> None:
+        if what not in self.tasks:
+            self.tasks[what] = self.progress.add_task(what, total=total)
+        self.progress.update(self.tasks[what], completed=done, total=total, refresh=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = Parser(prog="python -m cxsim.experiments.validation",
                     description=(__doc__ or "").splitlines()[0])
@@ -157,22 +366,52 @@ def main(argv: list[str] | None = None) -> int:
                         metavar="R", help="replicates per scenario")
     parser.add_argument("--seed", type=non_negative_int, default=500, metavar="N",
                         help="base seed of the stylised facts' replicates")
+    parser.add_argument("--pattern-replicates", type=replicate_count,
+                        default=patterns.REPLICATES, metavar="R",
+                        help="replicates per arm of the patterns (tests/test_model_v2.py)")
+    parser.add_argument("--team-replicates", type=replicate_count,
+                        default=patterns.TEAM_REPLICATES, metavar="R",
+                        help="replicates pooled per team correlation (tests/test_team_patterns.py)")
+    parser.add_argument("--horizon-replicates", type=replicate_count,
+                        default=patterns.HORIZON_REPLICATES, metavar="R",
+                        help="replicates per arm of the 156-week runs (tests/test_model_v2.py)")
+    parser.add_argument("--pattern-seed", type=base_seed, default=patterns.SEED, metavar="N",
+                        help="base seed of the patterns (the tests' seed)")
+    parser.add_argument("--quick", action="store_true",
+                        help="2 replicates everywhere: checks the page, not for the record")
     add_workers(parser)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "validation.md",
                         metavar="FILE", help="the page to write (default docs/validation.md)")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.replicates = args.pattern_replicates = args.team_replicates = 2
+        args.horizon_replicates = 2
+    workers = cap_workers(args.workers)
+    with progress_bar(remaining=False) as progress:
+        bars = Bars(progress)
+        facts = facts_section(args.replicates, workers, args.seed,
+                              lambda n: bars("stylised facts", n, 16 * args.replicates))
+        rows = patterns.pattern_rows(args.pattern_replicates, args.team_replicates,
+                                     args.horizon_replicates, args.pattern_seed, workers,
+                                     report=bars)
     lines = [
         "# Validation",
         "",
         "Generated by `python -m cxsim.experiments.validation`; rerun it after any change to "
         "the model.",
         "",
+        *(["**Quick run** (`--quick`, 2 replicates): the figures check the page; they are not "
+           "the record.", ""] if args.quick else []),
         "## Calibration to the TechOps Pro case (source 001, section 11; docs/sources.md)",
         "",
         *calibration_section(),
         "## Stylised facts",
         "",
-        *facts_section(args.replicates, cap_workers(args.workers), args.seed),
+        *facts,
+        "## Patterns (issue 11)",
+        "",
+        *patterns_section(rows, args.pattern_replicates, args.team_replicates,
+                          args.horizon_replicates, args.pattern_seed),
         "## What the model does not claim",
         "",
         not_claimed_markdown(RECORD),

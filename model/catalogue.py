@@ -8,7 +8,11 @@ the maturity levels are its §4 model.
 
 A metric is an *output* (a column of the monthly table that the model computes). The scenario's
 *inputs* (levers, anti-patterns, risks) live in the parameter schema (``parameters.py``), with
-their unit, range, default and source; :func:`input_label` gives their words from there.
+their unit, range, default and source; :func:`input_label` gives their words from there. A few
+columns report a scenario input as it unfolds, a policy series set by the timeline rather than an
+outcome of the agents (``role="input"``: leaders' customer time, decision evidence, recognition,
+post-mortem coverage, load, the say-do gap); the red/amber/green rule does not rate them
+(:meth:`Metric.status` gives ``"input"``), though 001 §8 sets targets for some.
 """
 
 from __future__ import annotations
@@ -17,16 +21,19 @@ from dataclasses import dataclass
 from typing import Literal
 
 Direction = Literal["higher", "lower"]
-Status = Literal["green", "amber", "red"]
+Role = Literal["outcome", "input", "index"]
+Status = Literal["green", "amber", "red", "input"]
 TARGET_SOURCE = "001 §8 (Building a CX-First Culture, 'Metrics That Matter')"
 
 # Red/amber/green: green when the target is met; amber when within AMBER_SHARE of it (at least
 # 80% of a higher-is-better target, at most 1/0.8 of a lower-is-better one); red otherwise.
 AMBER_SHARE = 0.8
-RAG_COLOURS: dict[Status, str] = {"green": "#a5d6a7", "amber": "#ffe082", "red": "#ef9a9a"}
+RAG_COLOURS: dict[Status, str] = {"green": "#a5d6a7", "amber": "#ffe082", "red": "#ef9a9a",
+                                  "input": "#e0e0e0"}
 RAG_WORDS: dict[Status, str] = {"green": "target met",
                                 "amber": "close (within 80% of target)",
-                                "red": "short of target"}
+                                "red": "short of target",
+                                "input": "a scenario input (set by the programme), not rated"}
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,8 @@ class Metric:
     target_source: str = ""         # where the target comes from
     decimals: int = 1               # decimals when shown
     bounds: tuple[float, float] | None = None  # the scale's ends, for axes that do not zoom
+    role: Role = "outcome"          # "input": a policy series the scenario sets, not an outcome;
+    #                                 "index": the row's clock (month, week)
 
     @property
     def title(self) -> str:
@@ -63,6 +72,10 @@ class Metric:
         return f"{self.title} ({self.unit})"
 
     @property
+    def is_input(self) -> bool:
+        return self.role == "input"
+
+    @property
     def higher_is_better(self) -> bool:
         return self.better == "higher"
 
@@ -70,7 +83,11 @@ class Metric:
         return f"{value:.{self.decimals}f}"
 
     def status(self, value: float) -> Status | None:
-        """The one red/amber/green rule; None when the metric has no target or direction."""
+        """The one red/amber/green rule; "input" for a scenario input, which is not rated
+        against a target as if it were an outcome; None when the metric has no target or
+        direction."""
+        if self.is_input:
+            return "input"
         if self.target is None or self.better is None:
             return None
         if self.better == "higher":
@@ -116,8 +133,8 @@ _TARGETS_001: dict[str, float] = {
 
 METRICS: tuple[Metric, ...] = (
     Metric("month", "month", "0 = the state before week 1, then 1..12 (end of each month)",
-           "Month", decimals=0),
-    Metric("week", "week", "week at which the row is taken", "Week", decimals=0),
+           "Month", decimals=0, role="index"),
+    Metric("week", "week", "week at which the row is taken", "Week", decimals=0, role="index"),
     # -- customers
     Metric("nps_measured", "-100..100", "NPS of the latest customer survey's respondents; "
            "NaN when nobody has answered a survey (no score, rather than a made-up 0)",
@@ -130,13 +147,24 @@ METRICS: tuple[Metric, ...] = (
     Metric("churn_monthly", "%", "customers active at the month's start who churned in the month",
            "Logo churn in the month", "Churn, month", "Customers lost this month", "lower",
            bounds=_PCT),
-    Metric("churn_annualised", "%", "logo churn run-rate: mean renewal churn probability of "
-           "active customers, from their satisfaction record and open problems",
-           "Logo churn, annualised", "Churn", "Customers leaving per year (churn)", "lower",
-           bounds=_PCT),
-    Metric("revenue_churn_annualised", "%", "revenue churn run-rate: the same, weighted by value",
-           "Revenue churn, annualised", "Revenue churn", "Revenue lost per year (churn)", "lower",
-           bounds=_PCT),
+    Metric("churn_annualised", "%", "logo churn run-rate (hazard): mean renewal churn "
+           "probability of active customers, from their satisfaction record and open problems; "
+           "the annual churn the month's state implies, not accounts lost (churn_realised_12m)",
+           "Logo churn, run-rate (hazard)", "Churn (hazard)",
+           "Customers leaving per year (churn)", "lower", bounds=_PCT),
+    Metric("revenue_churn_annualised", "%", "revenue churn run-rate (hazard): the same, weighted "
+           "by value", "Revenue churn, run-rate (hazard)", "Revenue churn (hazard)",
+           "Revenue lost per year (churn)", "lower", bounds=_PCT),
+    Metric("churn_realised_12m", "%", "realised logo churn, trailing 12 months: of the accounts "
+           "active at the end of month m - 12, the share that churned by month m; before month "
+           "12 the window starts at month 0 and is annualised: the share of the month-0 book's "
+           "renewals so far that ended in churn (each account renews once a year); NaN at month "
+           "0", "Logo churn, realised (12 months)", "Churn (realised)",
+           "Customers lost in the last 12 months (churn)", "lower", bounds=_PCT),
+    Metric("revenue_churn_realised_12m", "%", "realised revenue churn, trailing 12 months: the "
+           "same by annual contract value (annualised before month 12; NaN at month 0)",
+           "Revenue churn, realised (12 months)", "Revenue churn (realised)",
+           "Revenue lost in the last 12 months (churn)", "lower", bounds=_PCT),
     Metric("churned_customers", "accounts", "customers lost in the month", "Customers lost",
            better="lower", decimals=0),
     Metric("customers_won", "accounts", "new accounts won in the month (sales and referrals)",
@@ -154,22 +182,34 @@ METRICS: tuple[Metric, ...] = (
            "survey", "Survey response rate", "Response rate", "Customers answering surveys",
            "higher", bounds=_PCT),
     # -- the culture dashboard (001 §8)
-    Metric("culture_score", "1-5", "cultural assessment score over 10 dimensions (001 §12 "
-           "template 1): floor + (5 - floor) x mean x (1 - tint x cynicism)",
+    Metric("culture_score", "1-5", "cultural assessment: a monthly employee survey of the ten "
+           "items of 001 §12 template 1, the mean 1-5 answer over respondents and items; each "
+           "answer from the respondent's own state and experience plus item noise, so the score "
+           "has sampling error (measurement.py); NaN if nobody answers",
            "Cultural assessment score", "Culture score", "Culture assessment score",
            decimals=2, bounds=_SCORE5, **_t("culture_score")),
+    Metric("culture_survey_response_rate", "%", "invited employees (a random share of the filled "
+           "posts each month, measurement.culture_survey_share) who answered the month's cultural "
+           "assessment; more with engagement, fewer with change fatigue",
+           "Culture survey response rate", "Culture survey response",
+           "Employees answering the culture survey", "higher", decimals=0, bounds=_PCT),
     Metric("agree_customer_outcomes", "%", "employees who agree 'we prioritise customer "
            "outcomes'", "Agree 'we prioritise customer outcomes'", "Agree: customer outcomes",
            better="higher", bounds=_PCT),
-    Metric("leadership_customer_time", "%", "executive calendar time with customers",
+    Metric("leadership_customer_time", "%", "scenario input: executive calendar time with "
+           "customers, as the timeline sets it (policy l(t))",
            "Leadership time with customers", "Leaders with customers",
-           "Leaders' time with customers", decimals=0, bounds=_PCT,
+           "Leaders' time with customers", decimals=0, bounds=_PCT, role="input",
            **_t("leadership_customer_time")),
-    Metric("decision_evidence_ratio", "%", "decisions backed by customer evidence",
+    Metric("decision_evidence_ratio", "%", "scenario input: decisions backed by customer "
+           "evidence, as the timeline sets it (policy EV(t))",
            "Decisions backed by customer evidence", "Evidence-based decisions", decimals=0,
-           bounds=_PCT, **_t("decision_evidence_ratio")),
-    Metric("interaction_rate", "%", "employees with direct customer contact (rituals, rotations, "
-           "immersion) in the last 13 weeks", "Employee customer interaction, quarterly",
+           bounds=_PCT, role="input", **_t("decision_evidence_ratio")),
+    Metric("interaction_rate", "%", "employees with direct customer contact beyond the day job "
+           "(Customer Friday, rotations, advisory board, onboarding immersion) in the last 12 "
+           "weeks: a quarter of three whole four-weekly ritual cycles, so the rate does not "
+           "move with where a month end falls in the cycle; 0 with no such ritual, the case's "
+           "'near zero' (docs/ODD.md 7.13)", "Employee customer interaction, quarterly",
            "Employees meeting customers", "Employees who met customers this quarter",
            decimals=0, bounds=_PCT, **_t("interaction_rate")),
     Metric("story_sharing_per_week", "stories/week", "customer stories shared company-wide",
@@ -183,21 +223,25 @@ METRICS: tuple[Metric, ...] = (
            "outcomes", "Cross-functional collaboration", "Collaboration",
            "Collaboration across teams on customer outcomes", bounds=_SCORE5,
            **_t("collaboration_index")),
-    Metric("psychological_safety_score", "1-5", "mean perceived safety to surface customer "
-           "problems", "Psychological safety score", "Psychological safety",
+    Metric("psychological_safety_score", "1-5", "safety to surface customer problems: the mean "
+           "1-5 answer of the cultural assessment's respondents, each from their perceived "
+           "safety (1 + 4 S) plus item noise; NaN if nobody answers",
+           "Psychological safety score", "Psychological safety",
            "Psychological safety: safe to raise customer problems", decimals=2, bounds=_SCORE5,
            **_t("psychological_safety_score")),
-    Metric("recognition_share", "%", "recognition tied to customer impact (incentive alignment)",
+    Metric("recognition_share", "%", "scenario input: recognition tied to customer impact "
+           "(incentive alignment, policy A(t))",
            "Recognition tied to customer impact", "Recognition for customers", decimals=0,
-           bounds=_PCT, **_t("recognition_share")),
+           bounds=_PCT, role="input", **_t("recognition_share")),
     Metric("ritual_participation", "%", "employees who took part in a customer ritual in the "
            "month", "Ritual participation", "Ritual participation",
            "Employees taking part in customer rituals this month", decimals=0, bounds=_PCT,
            **_t("ritual_participation")),
-    Metric("postmortem_coverage", "%", "customer escalations followed by a blameless post-mortem",
-           "Post-mortem coverage", "Post-mortems",
+    Metric("postmortem_coverage", "%", "scenario input: customer escalations followed by a "
+           "blameless post-mortem, the post-mortem intensity the timeline sets x (1 - blame "
+           "culture)", "Post-mortem coverage", "Post-mortems",
            "Customer escalations followed by a no-blame review", decimals=0, bounds=_PCT,
-           **_t("postmortem_coverage")),
+           role="input", **_t("postmortem_coverage")),
     Metric("enps", "-100..100", "internal NPS for the customer-centric culture; NaN with no "
            "staff",
            "Internal NPS for CX culture", "eNPS",
@@ -211,10 +255,11 @@ METRICS: tuple[Metric, ...] = (
            bounds=_PCT),
     Metric("orientation", "0-100", "mean customer orientation", "Customer orientation",
            better="higher", bounds=_PCT),
-    Metric("load", "% of capacity", "weekly load: day job plus initiatives", "Workload",
-           better="lower", decimals=0),
-    Metric("say_do_gap", "0-100", "rhetoric not backed by action", "Say-do gap", better="lower",
-           bounds=_PCT),
+    Metric("load", "% of capacity", "scenario input: weekly load, day job plus the initiatives "
+           "the timeline runs", "Workload", better="lower", decimals=0, role="input"),
+    Metric("say_do_gap", "0-100", "scenario input: rhetoric not backed by what leaders do, "
+           "max(0, R - D), from the policy series (D reads the fix capacity too)", "Say-do gap",
+           better="lower", bounds=_PCT, role="input"),
     Metric("attrition_annualised", "%", "attrition run-rate of all staff",
            "Attrition, annualised", "Attrition", "Staff leaving per year", "lower", bounds=_PCT),
     Metric("frontline_attrition_annualised", "%", "attrition run-rate of frontline staff",
@@ -240,20 +285,32 @@ METRICS: tuple[Metric, ...] = (
     Metric("blame_responses", "events", "messengers blamed in the month", "Blame responses",
            better="lower", decimals=0),
     # -- maturity and perception
-    Metric("maturity_level", "1-5", "CX culture maturity level (001 §4), by the rubric "
-           "MATURITY in model/catalogue.py (docs/ODD.md)", "Maturity level", "Maturity",
-           "CX maturity level", "higher", decimals=0, bounds=_SCORE5),
-    Metric("managers_rate_highly_customer_centric", "%", "managers rating the organisation "
-           ">= 0.8", "Managers rating us highly customer-centric", "Managers: highly "
+    Metric("maturity_score", "1-5", "CX culture maturity score (001 §4): 1 plus the rungs of "
+           "the rubric MATURITY climbed, each counted as far as its conditions are met and no "
+           "further than the rung below it; continuous in every column it reads",
+           "Maturity score", "Maturity score", "CX maturity score", "higher", decimals=2,
+           bounds=_SCORE5),
+    Metric("maturity_level", "1-5", "CX culture maturity level (001 §4): the floor of "
+           "maturity_score", "Maturity level", "Maturity", "CX maturity level", "higher",
+           decimals=0, bounds=_SCORE5),
+    Metric("managers_rate_highly_customer_centric", "%", "staffed managers whose view of the "
+           "organisation is >= 0.8: the mean of their adoption, the rhetoric, the satisfaction "
+           "of the accounts they hear of and the share of those with no bad news reported "
+           "(measurement.py)", "Managers rating us highly customer-centric", "Managers: highly "
            "customer-centric", bounds=_PCT),
-    Metric("customers_rate_highly_customer_centric", "%", "customers rating it >= 0.8 "
-           "(satisfaction)", "Customers rating us highly customer-centric",
+    Metric("customers_rate_highly_customer_centric", "%", "active customers whose view is >= "
+           "0.8: their satisfaction x the share of their open problems the organisation has "
+           "heard (surfaced)", "Customers rating us highly customer-centric",
            "Customers: highly customer-centric", better="higher", bounds=_PCT),
     Metric("perception_gap", "points", "managers' minus customers' share rating it highly",
            "Perception gap (managers minus customers)", "Perception gap", better="lower"),
 )
 
-# One row per team per month (``simulate_teams``; model/team_metrics.py).
+# -- the team-level output (``simulate_teams``) -------------------------------------------------
+# A separate group: METRICS are the columns of the organisation's monthly table (metrics.COLUMNS,
+# checked by every consumer of ``simulate``); these are the columns of the team table, one row per
+# team per month (team_metrics.TEAM_COLUMNS). A trailing window at month m covers the w = min(m, 12)
+# months after month end s = m - w.
 TEAM_METRICS: tuple[Metric, ...] = (
     Metric("team", "id", "team index, 0 .. teams - 1 (people.team; the team's first post is its "
            "manager)", "Team", decimals=0),
@@ -270,7 +327,8 @@ TEAM_METRICS: tuple[Metric, ...] = (
     Metric("engagement", "0-100", "100 x mean engagement of the team's filled posts; NaN with "
            "every post vacant", "Team engagement", better="higher", bounds=_PCT),
     Metric("psychological_safety", "1-5", "1 + 4 x mean perceived safety of the team's filled "
-           "posts (the conversion of psychological_safety_score); NaN with every post vacant",
+           "posts, read off the state (the organisation's psychological_safety_score is a "
+           "sampled survey answer on the same scale); NaN with every post vacant",
            "Team psychological safety", better="higher", decimals=2, bounds=_SCORE5),
     Metric("cynicism", "0-100", "100 x mean cynicism of the team's filled posts; NaN with every "
            "post vacant", "Team cynicism", better="lower", bounds=_PCT),
@@ -312,10 +370,23 @@ def metric(name: str) -> Metric:
 
 
 # -- the maturity rubric (001 §4) --------------------------------------------------------------
+#
+# Each rung above the first lists conditions "column at least x". Its progress is that of its
+# weakest condition, each condition's progress running linearly from where the column stood at the
+# rung below (its threshold there, or the bottom of its scale) to x; the dashboard-target condition
+# counts each target met in part, from AMBER_SHARE of it (0) to the target (1). A rung starts to
+# count once the rung below is half climbed and counts in full only once that one is complete,
+#
+#     c_2 = p_2,   c_k = min(p_k, clip(2 c_{k-1} - 1, 0, 1)),
+#     maturity_score = 1 + c_2 + c_3 + c_4 + c_5,     maturity_level = floor(maturity_score),
+#
+# so the score is continuous in every column (no cliff where one crosses a threshold) and progress
+# on an upper rung cannot stand in for a lower one (without the gate, half of rung 4 and half of
+# rung 5 would make level 4).
 
 @dataclass(frozen=True)
 class Level:
-    """A rung of the maturity model: reached when every condition holds (and every lower rung)."""
+    """A rung of the maturity model: its conditions and how far a row has climbed it."""
 
     number: int
     name: str
@@ -323,20 +394,50 @@ class Level:
     minimums: tuple[tuple[str, float], ...] = ()  # (column, at least this value)
     targets_met: int = 0                          # at least this many dashboard targets met
 
-    def reached(self, row: dict[str, float]) -> bool:
-        met = sum(row[name] >= target for name, target in TARGETS.items())
-        return all(row[name] >= low for name, low in self.minimums) and met >= self.targets_met
+    def starts(self) -> dict[str, float]:
+        """Where each condition's progress starts: the column's threshold at the nearest rung
+        below that names it, else the bottom of its scale."""
+        start = {name: (BY_NAME[name].bounds or (0.0, 0.0))[0] for name, _ in self.minimums}
+        for rung in MATURITY:
+            if rung.number < self.number:
+                start.update({name: low for name, low in rung.minimums if name in start})
+        return start
+
+    def progress(self, row: dict[str, float]) -> float:
+        """How far the row has climbed this rung, 0-1: its weakest condition's progress."""
+        start = _STARTS[self.number]
+        parts = [_ramp(row[name], start[name], low) for name, low in self.minimums]
+        if self.targets_met:
+            parts.append(min(1.0, targets_met(row) / self.targets_met))
+        return min(parts, default=1.0)
 
     def rule(self) -> str:
-        """The rung's conditions in words, from the same numbers the model checks."""
-        words = [f"{BY_NAME[name].title.lower()} at least {low:g}"
-                 + ("" if BY_NAME[name].unit in ("1-5", "stories/week")
-                    else f" {BY_NAME[name].unit}".replace(" %", "%"))
+        """The rung's conditions in words, from the same numbers the model reads."""
+        start = self.starts()
+
+        def unit(name: str) -> str:
+            u = BY_NAME[name].unit
+            return "" if u in ("1-5", "stories/week") else f" {u}".replace(" %", "%")
+
+        words = [f"{BY_NAME[name].title.lower()} {start[name]:g}{unit(name)} → {low:g}{unit(name)}"
                  for name, low in self.minimums]
         if self.targets_met:
-            words.append(f"at least {self.targets_met} of the {len(TARGETS)} dashboard targets "
-                         "met")
+            words.append(f"{self.targets_met} of the {len(TARGETS)} dashboard targets met (each "
+                         f"in part from {AMBER_SHARE:.0%} of it)")
         return "; ".join(words) if words else "the starting point"
+
+
+def _ramp(value: float, start: float, end: float) -> float:
+    """Linear progress from start (0) to end (1), clipped; a missing value (NaN) is 0."""
+    if value != value:          # NaN: nobody answered a survey
+        return 0.0
+    return min(1.0, max(0.0, (value - start) / (end - start)))
+
+
+def targets_met(row: dict[str, float]) -> float:
+    """Dashboard targets met, each counted in part: 0 at AMBER_SHARE of the target (the amber
+    line), 1 at the target (every dashboard target is higher-is-better)."""
+    return sum(_ramp(row[name], AMBER_SHARE * target, target) for name, target in TARGETS.items())
 
 
 MATURITY: tuple[Level, ...] = (
@@ -348,23 +449,36 @@ MATURITY: tuple[Level, ...] = (
           "customer outcomes shape the roadmap",
           (("culture_score", 2.75), ("interaction_rate", 30), ("story_sharing_per_week", 1),
            ("leadership_customer_time", 5))),
+    # 001 §4 Level 4: "Leadership team spends 25%+ time with customers".
     Level(4, "CX-Driven", "incentives aligned to customer outcomes; customer needs drive "
           "strategic decisions",
           (("culture_score", 3.5), ("recognition_share", 40), ("decision_evidence_ratio", 60),
-           ("leadership_customer_time", 15))),
+           ("leadership_customer_time", 25))),
     Level(5, "CX-First", "customer evidence required for every initiative; hiring and promotion "
           "reward customer-centricity", (("culture_score", 4.2),), targets_met=10),
 )
 
 
-def maturity_level(row: dict[str, float]) -> int:
-    """The highest rung of MATURITY reached with every rung below it (001 §4)."""
-    level = 1
+_STARTS: dict[int, dict[str, float]] = {rung.number: rung.starts() for rung in MATURITY}
+MATURITY_GATE = 0.5     # a rung starts to count once the rung below is this far climbed
+
+
+def maturity_score(row: dict[str, float]) -> float:
+    """1 + the rungs of MATURITY climbed, each counted once the rung below is half climbed and in
+    full once that one is complete (001 §4), 1-5."""
+    score, gate = 1.0, 1.0
     for rung in MATURITY[1:]:
-        if not rung.reached(row):
+        climbed = min(rung.progress(row), gate)
+        score += climbed
+        gate = min(1.0, max(0.0, (climbed - MATURITY_GATE) / (1.0 - MATURITY_GATE)))
+        if gate == 0.0:         # no rung above can count
             break
-        level = rung.number
-    return level
+    return score
+
+
+def maturity_level(row: dict[str, float]) -> int:
+    """The maturity level (001 §4): the floor of ``maturity_score``."""
+    return int(maturity_score(row))
 
 
 def markdown_columns() -> str:
@@ -377,16 +491,29 @@ def markdown_columns() -> str:
         "One row per month: month 0 is the state before week 1, month m is taken at the end of",
         "week round(52 m / 12). Targets are those of 001 §8 (\"Metrics That Matter\").",
         "",
-        "| column | unit | meaning | better | target |",
-        "|---|---|---|---|---|",
+        "*kind*: an *outcome* comes out of the agents' interaction; an *input* reports a",
+        "scenario input as the timeline sets it (a policy series), so the red/amber/green rule",
+        "does not rate it, whatever 001 §8's target; an *index* is the row's clock.",
+        "",
+        "| column | unit | meaning | kind | better | target |",
+        "|---|---|---|---|---|---|",
     ]
     for m in METRICS:
         target = "" if m.target is None else f"{m.target:g}"
-        lines.append(f"| `{m.name}` | {m.unit} | {m.meaning} | {m.better or ''} | {target} |")
+        lines.append(f"| `{m.name}` | {m.unit} | {m.meaning} | {m.role} | {m.better or ''} "
+                     f"| {target} |")
     lines += ["", "## Maturity rubric (001 §4)", "",
-              "| level | name | reached when (with every lower level) |", "|---|---|---|"]
+              "Each rung's progress is that of its weakest condition, each running linearly over",
+              "the range given. A rung starts to count once the rung below is half climbed and",
+              "counts in full once that one is complete:",
+              "c_k = min(p_k, clip(2 c_(k-1) - 1, 0, 1)), maturity_score = 1 + c_2 + ... + c_5,",
+              "and maturity_level is its floor.", "",
+              "| level | name | climbed as (each condition from where the rung below leaves it) |",
+              "|---|---|---|"]
     lines += [f"| {lv.number} | {lv.name} | {lv.rule()} |" for lv in MATURITY]
     return "\n".join(lines) + "\n"
+
+
 def markdown_team_columns() -> str:
     """The team-level section of docs/outputs.md: every column of ``simulate_teams``."""
     lines = [

@@ -30,7 +30,7 @@ from cxsim.model.mechanisms import (
     voice,
     workforce,
 )
-from cxsim.model.metrics import COLUMNS, Tally, monthly_row
+from cxsim.model.metrics import COLUMNS, Ledger, Tally, monthly_row
 from cxsim.model.parameters import Levers, Parameters
 from cxsim.model.scenario import Scenario, load_scenario
 from cxsim.model.state import (
@@ -42,6 +42,7 @@ from cxsim.model.state import (
     init_customers,
     init_pain_points,
     init_people,
+    uniforms32,
 )
 from cxsim.model.team_metrics import TeamTally
 
@@ -89,7 +90,7 @@ class WeeklyStep(NamedTuple):
 def draw(model: CXCultureModel) -> None:
     """Draw the week's random numbers into ``model.draws``."""
     rng, n_people, n_customers = model.step_rng, model.people.size, model.customers.exists.size
-    person_u = rng.random((PERSON_UNIFORM_ROWS, n_people), dtype=np.float32)
+    person_u = uniforms32(rng, (PERSON_UNIFORM_ROWS, n_people))
     person_z = rng.standard_normal(n_people)
     survey_u = rng.random(n_customers, dtype=np.float32)
     recovery_u = rng.random(n_customers, dtype=np.float32)
@@ -140,7 +141,7 @@ def renewals(model: CXCultureModel) -> None:
     customers = model.customers
     churned_before = customers.churned.copy()
     churn.step(model, month, model.step_rng.random((2, customers.exists.size)))
-    model.remove_customer_agents(np.flatnonzero(customers.churned & ~churned_before))
+    model.remove_customer_agents((customers.churned & ~churned_before).nonzero()[0])
 
 
 def measure(model: CXCultureModel) -> None:
@@ -158,7 +159,7 @@ def record(model: CXCultureModel) -> None:
         if model.team_tally is not None:  # team rows only when asked for (simulate_teams)
             model.team_tally.close_month(model, month)
         model.datacollector.collect(model)
-        model.tally.reset(int(model.customers.active.sum()))
+        model.tally.reset(int(np.count_nonzero(model.customers.active)))
         model.org.ritual_participants[:] = False
     if model.week >= model.weeks:
         model.running = False
@@ -171,8 +172,8 @@ WEEKLY_ORDER: tuple[WeeklyStep, ...] = (
                "Change load L(t), every post's fatigue, then the mean fatigue of filled posts "
                "(7.2)."),
     WeeklyStep("incentives", incentives.step, 3,
-               "Incentive pull on orientation, managers' adoption and modelling M_g, the action "
-               "propensity alpha(t) (7.3)."),
+               "Incentive pull on orientation, managers' adoption (resisters hold theirs) and "
+               "modelling M_g, each owning team's capacity to fix (7.3)."),
     WeeklyStep("rituals", hold_rituals, 2,
                "Sessions held, who takes part, exposure, onboarding immersion, customer contact, "
                "collaboration, meaning, orientation decay (7.4)."),
@@ -187,8 +188,9 @@ WEEKLY_ORDER: tuple[WeeklyStep, ...] = (
                "Orientation, safety and cynicism move toward the circle's (7.8)."),
     WeeklyStep("workforce flow", workforce_flow, 7,
                "Leavers, vacancies counting down, hires (7.9)."),
-    WeeklyStep("promises", customer_experience.raise_expectations, 8,
-               "Customers' expectations rise with the rhetoric R(t) (7.10)."),
+    WeeklyStep("expectations", customer_experience.move_expectations, 8,
+               "Customers' expectations move toward their anchor plus a share of lasting "
+               "quality changes plus what the rhetoric R(t) promises, bounded (7.10)."),
     WeeklyStep("touchpoints", touchpoints, 8,
                "At a month end: problem loads, noise-free touchpoint quality, then "
                "touches_per_month touches per account (7.10)."),
@@ -196,10 +198,11 @@ WEEKLY_ORDER: tuple[WeeklyStep, ...] = (
                "At a month end: satisfaction records, renewals due, referrals, sales wins, new "
                "accounts; churned accounts' agents leave the model (7.11)."),
     WeeklyStep("measurement", measure, 10,
-               "Employees' views of leadership; survey fatigue recovers; a customer survey in "
+               "Customers' survey fatigue recovers; a customer survey in "
                "survey weeks (7.12)."),
     WeeklyStep("record", record, None,
-               "At a month end: the month's output row (7.13), collected by the DataCollector; "
+               "At a month end: the employee survey and the month's output row (7.13), "
+               "collected by the DataCollector; "
                "tallies and monthly ritual flags reset. After week T the run stops."),
 )
 
@@ -381,14 +384,26 @@ class CXCultureModel(mesa.Model):
         # others: common random numbers across scenarios.
         people_rng, pain_rng, customer_rng, survey_rng, self.step_rng, self.pain_rng = (
             self.rng.spawn(6))
+        # The employee survey (the cultural assessment, taken with each monthly row) draws from a
+        # seventh stream, spawned after the six so that they keep their draws.
+        self.employee_survey_rng = self.rng.spawn(1)[0]
         p = self.p = resolved.parameters
         self.weeks = p.simulation.weeks
         self.policy = policy = weekly_policy(p)
         self.people, self.teams = people, teams = init_people(p, people_rng)
-        self.pain = init_pain_points(p, pain_rng)
+        self.pain = init_pain_points(p, teams, pain_rng)
+        self.owner_teams = np.unique(self.pain.owner)
         self.customers = customers = init_customers(p, teams, self.pain, customer_rng)
+        # Every customer slot, sorted by the team serving it (fixed for the run): the active
+        # accounts of each team, in slot order, without a sort each week (voice).
+        self.account_order = np.argsort(customers.account_team, kind="stable")
+        # Per post and fixed for the run: the chance of meeting a problem outside rituals (voice)
+        # and the share of ritual sessions the post can join (rituals).
+        self.meet_chance = voice.meet_chance(people.frontline, p.voice, p.anti_patterns.cx_police)
+        self.ritual_reach = rituals.reach(people.frontline, p.anti_patterns.cx_police)
         self.month_ends = month_end_weeks(self.weeks)
         self.tally = Tally()
+        self.ledger = Ledger.start(customers.exists.size)  # churn months: realised churn
         self.draws: WeekDraws | None = None
         self.datacollector = MonthlyDataCollector()
 
@@ -399,27 +414,46 @@ class CXCultureModel(mesa.Model):
         people.engagement_anchor = engagement.anchor_for(
             people.engagement, people.cynicism, people.fatigue, people.meaning, p.engagement)
         utility_table = customer_experience.mean_utility_table(p.customer_experience)
-        expected_quality = customer_experience.touchpoint_quality(self)
+        load = fatigue.weekly_load(p.load.base_load, float(policy.load[0]))
+        q = customer_experience.post_quality(self, load)
+        team_quality = customer_experience.team_quality(self, load, q)
+        expected_quality = customer_experience.touchpoint_quality(self, load, q, team_quality)
+        # Each account's drawn satisfaction fixes its expectation against the mean team's
+        # service; its own team then sets where it rests, so team differences show in accounts.
+        self.frontline_teams = np.flatnonzero(teams.frontline)
         customers.expectation = customer_experience.expectation_for(
-            customers.satisfaction, expected_quality, utility_table)
+            customers.satisfaction, customer_experience.without_team_differences(
+                expected_quality, team_quality,
+                customers.account_team, self.frontline_teams,
+                p.customer_experience.frontline_weight), utility_table)
+        customers.satisfaction[:] = customer_experience.resting_satisfaction(
+            expected_quality, customers.expectation, utility_table)
+        customers.expectation_anchor[:] = customers.expectation
+        customers.quality_anchor[:] = expected_quality
         mean_fatigue = float(people.fatigue.mean())
-        action = incentives.action_propensity(policy.incentive[0], policy.evidence[0],
-                                              policy.commitment[0], mean_fatigue, p)
+        capacity = incentives.fix_capacity(
+            teams.adoption, incentives.team_means(people.orientation, people.team, people.filled,
+                                                  teams.size),
+            incentives.team_means(people.fatigue, people.team, people.filled, teams.size),
+            load, p.anti_patterns.cx_police, float(policy.budget_cut[0]), p)
+        action = incentives.visible_action(capacity, self.owner_teams)
         customers.record[:] = customers.satisfaction
+        customers.problem_record[:] = customers.problem_load
         # Expected weekly relief from fixes at the start: fix hazard x surfaced problems x reach.
         surfaced = self.pain.status == SURFACED
         reach = float(customers.hits[customers.exists][:, surfaced].mean()) if surfaced.any() else 0
-        fix_relief = (p.measurement.action_recovery * p.voice.fix_rate * action
-                      * int(surfaced.sum()) * reach)
+        fix_hazard = p.voice.fix_rate * capacity[self.pain.owner[surfaced]]
+        fix_relief = p.measurement.action_recovery * float(fix_hazard.sum()) * reach
         customers.survey_fatigue[:] = measurement.steady_survey_fatigue(p.measurement, fix_relief)
         self.org = Organisation(
-            load=fatigue.weekly_load(p.load.base_load, float(policy.load[0])),
+            load=load,
             mean_fatigue=mean_fatigue,
             climate=climate,
             safety_anchor=voice.safety_target(people.safety_offset, climate),
             modelling=incentives.manager_modelling(teams.adoption,
                                                    people.fatigue[teams.manager_slot],
                                                    p.managers.modelling_weight),
+            fix_capacity=capacity,
             action=action,
             action_at_start=action,
             say_do_gap=0.0,
@@ -428,9 +462,9 @@ class CXCultureModel(mesa.Model):
             ritual_participants=np.zeros(people.size, bool),
             problems_changed=False,
             expected_quality=expected_quality,
+            team_quality=team_quality,
             utility_table=utility_table,
             fix_relief=fix_relief,
-            views=measurement.initial_views(policy),
             survey_nps=float("nan"),   # no survey yet: no score (the week-0 survey below)
             survey_response_rate=0.0,
             acquisition_due=0.0,
@@ -444,7 +478,7 @@ class CXCultureModel(mesa.Model):
 
         if policy.survey_weeks[0]:
             measurement.survey(self, survey_rng.random(customers.exists.size))
-        self.tally.reset(int(customers.active.sum()))
+        self.tally.reset(int(np.count_nonzero(customers.active)))
         self.records: list[dict[str, float]] = [monthly_row(self, 0)]
         self.datacollector.collect(self)
         self.team_tally: TeamTally | None = TeamTally.start(self) if teams_output else None
@@ -521,11 +555,19 @@ class CXCultureModel(mesa.Model):
         """Open accounts won by sales or referral in free slots."""
         c, org = self.customers, self.org
         c.exists[slots] = True
-        c.record[slots] = c.satisfaction[slots]
         c.joined_month[slots] = month
         c.renewal_month[slots] = (month - 1) % 12
         c.expectation[slots] = customer_experience.expectation_for(
-            c.satisfaction[slots], org.expected_quality[slots], org.utility_table)
+            c.satisfaction[slots], customer_experience.without_team_differences(
+                org.expected_quality[slots], org.team_quality,
+                c.account_team[slots], self.frontline_teams,
+                self.p.customer_experience.frontline_weight), org.utility_table)
+        c.satisfaction[slots] = customer_experience.resting_satisfaction(
+            org.expected_quality[slots], c.expectation[slots], org.utility_table)
+        c.record[slots] = c.satisfaction[slots]
+        c.problem_record[slots] = c.problem_load[slots]
+        c.expectation_anchor[slots] = c.expectation[slots]
+        c.quality_anchor[slots] = org.expected_quality[slots]
         c.survey_fatigue[slots] = measurement.steady_survey_fatigue(self.p.measurement,
                                                                     org.fix_relief)
         self.tally.won += slots.size
@@ -543,6 +585,8 @@ class CXCultureModel(mesa.Model):
 
     def remove_agents(self, slots: np.ndarray) -> None:
         """Leavers' agents leave the model."""
+        if not self._with_agents:
+            return
         for slot in slots:
             agent = self._people_agents[slot]
             if agent is not None:
@@ -551,6 +595,8 @@ class CXCultureModel(mesa.Model):
 
     def remove_customer_agents(self, slots: np.ndarray) -> None:
         """Churned accounts' agents leave the model (the slot's arrays keep the account)."""
+        if not self._with_agents:
+            return
         for slot in slots:
             agent = self._customer_agents[slot]
             if agent is not None:

@@ -12,6 +12,7 @@ intensity of initiative kind k active in week t (capped at 1) and the kind's cat
     evidence(t)   = e0 + (1 - e0) min(1, sum_k evidence_k I_k(t)) (1 - theater)
     leader_time(t)= clip(l0 + sum_k leadership_time_k I_k(t), 0, 1)
     load(t)       = sum_k load_k I_k(t)
+    budget_cut(t) = clip(sum_k budget_cut_k I_k(t) (1 - I_protected_research(t)), 0, 1)
 
 where a0 = ``levers.incentive_alignment``, e0 = ``leadership.decision_evidence_base``, l0 =
 ``leadership.leadership_time_base``, theater = ``anti_patterns.cx_theater`` and misalignment =
@@ -43,6 +44,7 @@ class Policy:
     evidence: np.ndarray
     leadership_time: np.ndarray
     load: np.ndarray
+    budget_cut: np.ndarray             # unprotected budget cut: share of the means for CX work
     intensity: dict[str, np.ndarray]   # I_k(t) per initiative kind
     sessions: dict[str, np.ndarray]    # ritual kinds: session intensity in week t (0 = none)
     survey_weeks: np.ndarray           # bool: a customer survey goes out in week t
@@ -86,9 +88,12 @@ def weekly_policy(p: Parameters) -> Policy:
     for name in intensity:
         np.minimum(intensity[name], 1.0, out=intensity[name])
 
+    # A kind that is never active adds zeros: left out, every sum is the same to the bit.
+    running = [(getattr(kinds, name), level) for name, level in intensity.items() if level.any()]
+
     def total(attribute: str) -> np.ndarray:
-        return sum((getattr(getattr(kinds, name), attribute) * level
-                    for name, level in intensity.items()), np.zeros(weeks + 1))
+        return sum((getattr(kind, attribute) * level for kind, level in running),
+                   np.zeros(weeks + 1))
 
     theater = p.anti_patterns.cx_theater
     misalignment = p.risks.executive_misalignment
@@ -108,6 +113,7 @@ def weekly_policy(p: Parameters) -> Policy:
         leadership_time=np.clip(p.leadership.leadership_time_base + total("leadership_time"),
                                 0, 1),
         load=total("load"),
+        budget_cut=np.clip(cut, 0, 1),
         intensity=intensity,
         sessions=sessions,
         survey_weeks=survey_weeks,

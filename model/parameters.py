@@ -235,13 +235,26 @@ class Voice(Section):
     adoption_learn_gain: float = param(0.3, 0.0, 1.0, "probability", "001 §10 (managers hold keys)",
                                        "Extra chance to learn for a manager who fully adopted.")
     fix_rate: float = param(0.06, 0.0, 1.0, "per week", ASSUMPTION,
-                            "Weekly chance a surfaced problem is fixed when action is certain.")
-    action_base: float = param(0.15, 0.0, 1.0, "0-1", "001 §4 Level 2 (tracked, not acted on)",
-                               "Propensity to act on surfaced problems with no programme.")
+                            "Weekly chance a surfaced problem is fixed when its owning team's "
+                            "capacity to fix is 1.")
+    fix_base: float = param(0.05, 0.0, 1.0, "0-1", "001 §4 Level 2 (tracked, not acted on)",
+                            "Capacity to fix of an owning team with no adoption or orientation.")
+    fix_adoption_weight: float = param(
+        0.5, 0.0, 1.0, "per unit", "001 §10 ('middle managers hold the keys'); 001 §11",
+        "Capacity to fix gained from the owning team's manager's adoption of the change.")
+    fix_orientation_weight: float = param(
+        0.2, 0.0, 1.0, "per unit", "001 §4 Pillar 2; Kerr 1975 (people do what is rewarded)",
+        "Capacity to fix gained from the owning team's mean customer orientation (incentives as "
+        "experienced).")
     cx_police_bottleneck: float = param(0.6, 0.0, 1.0, "share", "001 §10 Anti-Pattern 2",
-                                        "Share of fixing capacity lost at full CX police.")
+                                        "Share of fixing capacity lost at full CX police "
+                                        "(approvals take the owners' time).")
     fatigue_drag: float = param(0.5, 0.0, 1.0, "share", "001 §10 Anti-Pattern 5",
-                                "Share of fixing capacity lost at full mean fatigue.")
+                                "Share of a team's fixing capacity lost at full team fatigue.")
+    disposition_learn_weight: float = param(
+        0.4, 0.0, 1.0, "probability per unit", "Edmondson 1999 (leader coaching and openness)",
+        "Chance to learn rather than blame gained per unit of the manager's disposition above "
+        "the mean.")
 
 
 class PainPoints(Section):
@@ -252,6 +265,10 @@ class PainPoints(Section):
     reach_mean: float = param(0.12, 0.0, 1.0, "share of customers", ASSUMPTION,
                               "Mean share of customers a pain point hits.")
     severity_mean: float = param(0.5, 0.0, 1.0, "0-1", ASSUMPTION, "Mean severity.")
+    obsolescence_per_week: float = param(
+        0.02, 0.0, 0.5, "per week", ASSUMPTION + " (a 50-week mean life)",
+        "Weekly chance an open problem stops mattering whether or not anyone fixes it (products, "
+        "processes and customers change): with arrivals it gives the pool a steady state.")
 
 
 class Rituals(Section):
@@ -277,12 +294,10 @@ class Incentives(Section):
 
     orientation_pull: float = param(0.006, 0.0, 0.2, "per week", "001 §11; Kerr 1975",
                                     "Weekly pull of aligned incentives on customer orientation.")
-    action_weight: float = param(0.35, 0.0, 1.0, "share", "001 §4 Pillar 2",
-                                 "Weight of incentive alignment in acting on surfaced problems.")
-    evidence_weight: float = param(0.35, 0.0, 1.0, "share", "001 §4 Pillar 2",
-                                   "Weight of the decision evidence ratio in acting on problems.")
-    commitment_weight: float = param(0.3, 0.0, 1.0, "share", "001 §11 (research protected)",
-                                     "Weight of leaders' real commitment in acting on problems.")
+    reference_alignment: float = param(
+        0.15, 0.0, 1.0, "0-1 share", ASSUMPTION,
+        "Incentive alignment under which today's customer orientation formed (the default of "
+        "levers.incentive_alignment): alignment above it pulls orientation up, below it down.")
 
 
 class SayDo(Section):
@@ -314,6 +329,19 @@ class Load(Section):
                                         "Fatigue growth per squared unit of load above capacity.")
     fatigue_recovery: float = param(0.025, 0.0, 1.0, "per week", "MODEL_BRIEF §3.5 (slow)",
                                     "Share of fatigue that recovers each week under capacity.")
+    vacancy_cover: float = param(
+        1.0, 0.0, 1.0, "share", "assumption; Schneider, White & Paul 1998 (the link between "
+        "staff and service runs both ways)",
+        "Share of a vacant post's work that its teammates carry until it is filled.")
+    service_overload_loss: float = param(
+        0.5, 0.0, 5.0, "quality share per unit overload", "Repenning & Sterman 2001 (the "
+        "capability trap: time for improvement is taken from the work)",
+        "Share of service quality lost per unit of load above capacity: rituals and initiatives "
+        "take hours that service needs.")
+    fix_overload_loss: float = param(
+        1.0, 0.0, 10.0, "capacity share per unit overload", "Repenning & Sterman 2001",
+        "Share of fixing capacity lost per unit of load above capacity (fixing gives way "
+        "first).")
 
 
 class Engagement(Section):
@@ -342,6 +370,11 @@ class Social(Section):
                                      "Influence of an ambassador relative to a peer.")
     remote_tie_loss: float = param(0.6, 0.0, 1.0, "share", "001 §10 (remote challenges)",
                                    "Share of influence lost at full remote work.")
+    remote_ritual_loss: float = param(
+        0.4, 0.0, 1.0, "share", "001 §10 Additional Risks (distributed teams miss water-cooler "
+        "cultural transmission; rituals must be redesigned digital-first)",
+        "Share of a ritual's exposure to the customer's voice lost at full remote work (rituals "
+        "held as they were designed, not digital-first).")
 
 
 class Workforce(Section):
@@ -377,8 +410,20 @@ class Managers(Section):
                                  "Rate at which managers' adoption follows the signal.")
     modelling_weight: float = param(0.8, 0.0, 1.0, "share", "001 §10 (managers hold keys)",
                                     "How much adoption turns into modelling behaviour.")
-    optimism: float = param(0.55, 0.0, 1.0, "0-1", "MODEL_BRIEF §3.10 (perception gap)",
-                            "Managers' optimism when rating the organisation.")
+    disposition_mean: float = param(
+        0.5, 0.0, 1.0, "0-1", ASSUMPTION,
+        "Mean of managers' disposition to learn from bad news rather than blame (a trait).")
+    disposition_concentration: float = param(
+        6.0, 1.0, 1000.0, "Beta a + b", "Edmondson 1999 (safety differs between teams of one "
+        "firm)", "Concentration of the disposition's Beta distribution (6: sd about 0.19).")
+    team_safety_shift: float = param(
+        0.3, 0.0, 1.0, "climate per unit", "Edmondson 1999 (team-level safety, led by the team "
+        "leader)", "Shift of a team's safety climate per unit of its manager's disposition "
+        "above the mean.")
+    team_engagement_shift: float = param(
+        0.3, 0.0, 1.0, "engagement per unit", "Harter et al. 2002 (business-unit engagement "
+        "varies with the manager); assumption for the size",
+        "Shift of a team's engagement per unit of its manager's disposition above the mean.")
 
 
 class CustomerExperience(Section):
@@ -409,8 +454,19 @@ class CustomerExperience(Section):
                                  "Satisfaction per unit of quality above expectations.")
     memory: float = param(0.08, 0.0, 1.0, "per touch", "Mittal et al. 1998 (a record buffers)",
                           "Weight of one touchpoint in satisfaction.")
-    promise_gain: float = param(0.002, 0.0, 0.1, "per week", "MODEL_BRIEF §3.8 (promises)",
-                                "Weekly rise of expectations per unit of rhetoric.")
+    promise_headroom: float = param(
+        0.12, 0.0, 1.0, "quality units",
+        "MODEL_BRIEF §3.8 (promises raise expectations); assumption for the size",
+        "How far full rhetoric raises customers' expectations, at most (bounded: promises are "
+        "believed only so far).")
+    quality_adaptation: float = param(
+        0.25, 0.0, 1.0, "share", "assumption (customers get used to better service; "
+        "Anderson & Sullivan 1993 for expectations formed from experience)",
+        "Share of a lasting change in an account's service quality that its expectation "
+        "follows.")
+    expectation_rate: float = param(
+        0.02, 0.0, 1.0, "per week", ASSUMPTION,
+        "Weekly rate at which expectations move toward their target (35-week half-life).")
     fix_delight: float = param(0.03, 0.0, 1.0, "0-1", "MODEL_BRIEF §3.1; 004",
                                "Satisfaction gain when a pain point that hit a customer is fixed.")
 
@@ -428,8 +484,9 @@ class Churn(Section):
                                   "Log-odds per unit of unresolved problem severity.")
     record_weight: float = param(
         0.3, 0.01, 1.0, "per month", "Mittal, Ross & Baldasare 1998 (a record of satisfaction "
-        "buffers short-term swings); MODEL_BRIEF §3.9 (churn lags)",
-        "Weight of this month's satisfaction in the satisfaction record a renewal is decided on.")
+        "buffers short-term swings); MODEL_BRIEF §3.9 (churn lags); assumption for the size",
+        "Weight of this month's satisfaction and open problems in the records a renewal is "
+        "decided on.")
     reference_satisfaction: float = param(0.80, 0.0, 1.0, "0-1", ASSUMPTION,
                                           "Satisfaction at which churn odds equal the intercept.")
     acquisition_rate: float = param(
@@ -464,17 +521,13 @@ class Measurement(Section):
                                    "Satisfaction lost by a respondent when nothing is acted on.")
     score_noise: float = param(1.0, 0.0, 5.0, "score points", ASSUMPTION,
                                "Spread of a customer's 0-10 score around 10 x satisfaction.")
-    perception_rate: float = param(
-        0.05, 0.001, 1.0, "per week", "001 §11 Key Insight (employees believed the change was "
-        "real when they saw it)",
-        "Rate at which employees' view of what leaders do (customer time, evidence, rewards, "
-        "means) follows what they actually do.")
     rating_floor: float = param(
         1.5, 1.0, 3.0, "1-5 score", ASSUMPTION + " (Likert means rarely reach 1)",
-        "Cultural assessment score of an item whose dimension is wholly absent.")
+        "Answer (before item noise) of a cultural assessment respondent to whom an item's "
+        "dimension is wholly absent.")
     cynicism_tint: float = param(
         0.5, 0.0, 1.0, "share", "MODEL_BRIEF §3.4 (cynicism colours judgements)",
-        "Share of the assessment above the floor lost at full mean cynicism.")
+        "Share of a respondent's answers above the floor lost at full cynicism.")
     enps_bias_mean: float = param(1.0, -5.0, 5.0, "score points", ASSUMPTION,
                                   "Mean individual offset of employees' 0-10 recommend score.")
     enps_bias_sd: float = param(1.5, 0.0, 5.0, "score points", ASSUMPTION,
@@ -482,6 +535,32 @@ class Measurement(Section):
     satisfied_response_bias: float = param(
         1.0, 0.0, 5.0, "multiplier", "001 §11 (advisory board NPS: engaged accounts)",
         "How much more likely satisfied customers are to answer.")
+    # -- the employee survey: the cultural assessment of 001 §12 (measurement.py) --
+    culture_survey_share: float = param(
+        0.34, 0.01, 1.0, "share of staff per month", "001 §11 (culture measured quarterly: each "
+        "employee asked about once a quarter)",
+        "Share of filled posts invited, at random, to each monthly wave of the cultural "
+        "assessment.")
+    employee_response_base: float = param(
+        0.6, 0.0, 1.0, "probability", ASSUMPTION,
+        "Chance that an employee of middling engagement (0.5) and no change fatigue answers the "
+        "monthly cultural assessment survey.")
+    employee_response_engagement: float = param(
+        1.0, 0.0, 4.0, "per unit engagement", ASSUMPTION + " (direction: engaged staff answer "
+        "more)",
+        "Relative rise of that chance per unit of engagement above 0.5 (fall below it).")
+    employee_response_fatigue: float = param(
+        0.5, 0.0, 1.0, "share", "001 §10 AP 3 and AP 5 (fatigue lowers response)",
+        "Share of that chance lost at full change fatigue.")
+    item_noise: float = param(
+        0.5, 0.0, 2.0, "1-5 scale points", ASSUMPTION,
+        "Standard deviation of one answer around what the respondent's state implies, before it "
+        "is rounded to the 1-5 scale.")
+    pulse_cynicism_gain: float = param(
+        0.03, 0.0, 1.0, "per pulse", "001 §10 Anti-Pattern 3 (measuring without acting); "
+        "assumption for the size",
+        "Cynicism an employee pulse survey adds, at full survey obsession, for the share of "
+        "surfaced problems nobody acts on.")
 
 
 class InitiativeKind(Section):
@@ -551,8 +630,10 @@ class InitiativeKinds(Section):
                                                        evidence=0.6)
     journey_maps: InitiativeKind = _kind(rhetoric=0.1, commitment=0.02, exposure=0.003,
                                          cadence_weeks=1)
-    performance_reviews: InitiativeKind = _kind(rhetoric=0.05, commitment=0.2, incentive=0.45)
-    promotions_for_customer_impact: InitiativeKind = _kind(commitment=0.25, incentive=0.25)
+    # Promotions are the strongest signal of what is rewarded (MODEL_BRIEF §3.3): the larger
+    # incentive shift is theirs.
+    performance_reviews: InitiativeKind = _kind(rhetoric=0.05, commitment=0.2, incentive=0.25)
+    promotions_for_customer_impact: InitiativeKind = _kind(commitment=0.25, incentive=0.45)
     celebrate_killed_feature: InitiativeKind = _kind(rhetoric=0.05, commitment=0.15,
                                                      incentive=0.05)
     protected_research: InitiativeKind = _kind(commitment=0.2, evidence=0.1)

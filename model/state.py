@@ -19,6 +19,7 @@ without them.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,14 +27,38 @@ import numpy as np
 from cxsim.model.parameters import Parameters
 
 FRONTLINE, PRODUCT, BACK_OFFICE = 0, 1, 2
-NOT_ARRIVED, SILENT, SURFACED, FIXED = 0, 1, 2, 3
+NOT_ARRIVED, SILENT, SURFACED, FIXED, OBSOLETE = 0, 1, 2, 3, 4
 NEVER = -10_000
 
 
-def beta(rng: np.random.Generator, mean: float, concentration: float, size: int) -> np.ndarray:
-    """Beta draws with a given mean and concentration a + b (degenerate means allowed)."""
-    mean = float(np.clip(mean, 1e-3, 1 - 1e-3))
+def beta(rng: np.random.Generator, mean: float | np.ndarray, concentration: float,
+         size: int) -> np.ndarray:
+    """Beta draws with a given mean (one, or one per draw) and concentration a + b (degenerate
+    means allowed)."""
+    mean = np.clip(mean, 1e-3, 1 - 1e-3)
+    if mean.ndim == 0:
+        mean = float(mean)
     return rng.beta(mean * concentration, (1 - mean) * concentration, size)
+
+
+_FLOAT32_STEP = np.float32(1.0 / 16777216.0)   # 2^-24
+
+
+def uniforms32(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    """``rng.random(shape, dtype=np.float32)``: the same numbers, leaving the generator in the
+    same state, about twice as fast. numpy makes each float32 uniform from the next 32-bit half
+    of the PCG64 stream (the low half of a 64-bit word first), its top 24 bits x 2^-24; taking
+    the words whole does the same for an even count when no half word is pending. Otherwise
+    (another bit generator, an odd count, a pending half) it calls ``rng.random``."""
+    count = math.prod(shape)
+    bit_generator = rng.bit_generator
+    if (count % 2 or type(bit_generator) is not np.random.PCG64
+            or bit_generator.state["has_uint32"]):
+        return rng.random(shape, dtype=np.float32)
+    halves = bit_generator.random_raw(count // 2).view(np.uint32)
+    uniforms = (halves >> 8).astype(np.float32)
+    uniforms *= _FLOAT32_STEP
+    return uniforms.reshape(shape)
 
 
 @dataclass
@@ -79,6 +104,10 @@ class Teams:
     adoption: np.ndarray        # manager's adoption of the change, 0-1
     adoption_anchor: np.ndarray
     fear: np.ndarray            # recent blame events, decaying
+    disposition: np.ndarray     # manager's trait: learn from bad news (1) rather than blame (0)
+    climate_shift: np.ndarray   # the team's safety climate relative to the organisation's
+    engagement_shift: np.ndarray  # the team's engagement relative to the organisation's
+    resistance_draw: np.ndarray  # uniform: the manager resists when below the resistance risk
 
     @property
     def size(self) -> int:
@@ -95,7 +124,10 @@ class Customers:
     account_team: np.ndarray    # int: frontline team serving the account
     satisfaction: np.ndarray
     expectation: np.ndarray
+    expectation_anchor: np.ndarray  # the expectation the account opened with
+    quality_anchor: np.ndarray  # noise-free touchpoint quality when it opened
     record: np.ndarray          # satisfaction record: what a renewal is decided on
+    problem_record: np.ndarray  # record of the open problems' severity met (churn.py)
     survey_fatigue: np.ndarray
     score_bias: np.ndarray      # individual offset of the 0-10 recommend score
     hits: np.ndarray            # float32 (capacity x pain points): 1 where a pain point hits
@@ -114,6 +146,7 @@ class PainPoints:
     status: np.ndarray          # int: NOT_ARRIVED, SILENT, SURFACED, FIXED
     weight: np.ndarray          # severity x reach: how often staff meet it
     evidence: np.ndarray        # reports acted on by managers, fading weekly
+    owner: np.ndarray           # int: the (product or back-office) team that fixes it
 
 
 @dataclass
@@ -131,8 +164,11 @@ class Organisation:
     #                             (voice; social influence pulls shifts away from it)
     modelling: np.ndarray       # per team: manager's modelling of customer-centric behaviour M
     #                             (incentives; read by rituals and Manager.modelling)
-    action: float               # alpha(t): propensity to fix a surfaced problem (incentives)
-    action_at_start: float      # alpha(0): say-do's reference for visible action
+    fix_capacity: np.ndarray    # per team: its capacity to fix the problems it owns, 0-1
+    #                             (incentives; read by voice's fixes)
+    action: float               # mean fix capacity of the owning teams: visible action on
+    #                             problems (incentives; read by say-do and measurement)
+    action_at_start: float      # its value at the start: say-do's reference for visible action
     say_do_gap: float           # max(0, R - D) this week (say-do)
     collaboration: float        # cross-functional collaboration K, 0-1 (rituals)
     contact: np.ndarray         # per post, bool: direct customer contact in a ritual this week
@@ -143,11 +179,13 @@ class Organisation:
     #                             (voice, fixes; cleared by CXCultureModel.refresh_problem_load)
     expected_quality: np.ndarray  # per customer slot: noise-free touchpoint quality
     #                             (customer experience, monthly; new accounts' expectations)
+    team_quality: np.ndarray    # per team: the frontline part of that quality, mean q over the
+    #                             team's posts (customer experience, monthly; new accounts'
+    #                             expectations, opened at the same month end)
     utility_table: tuple[np.ndarray, np.ndarray]  # E[u] on a grid of margins: the expectation
     #                             device (customer experience, fixed for the run)
     fix_relief: float           # expected weekly survey-fatigue relief from fixes at the start
     #                             (fixed; new accounts' survey fatigue)
-    views: dict[str, float]     # employees' lagged views of leadership behaviours (measurement)
     survey_nps: float           # NPS of the latest customer survey's respondents (measurement)
     survey_response_rate: float  # % of active accounts that answered it (measurement)
     acquisition_due: float      # fractional sales wins carried to the next month (churn)
@@ -171,9 +209,17 @@ def init_people(p: Parameters, rng: np.random.Generator) -> tuple[People, Teams]
     manager_of_team = np.arange(n_teams)
     function = team_function[team]
     c = ini.belief_concentration
+    # Managers differ (a trait); their team's climate and engagement differ with them. Drawn from
+    # three streams spawned after the ten of the people, so that those keep their draws.
+    team_draw = iter(rng.spawn(3))
+    m = p.managers
+    disposition = beta(next(team_draw), m.disposition_mean, m.disposition_concentration, n_teams)
+    deviation = disposition - m.disposition_mean
+    climate_shift = m.team_safety_shift * deviation
+    engagement_shift = m.team_engagement_shift * deviation
     orientation = beta(next(draw), ini.orientation_mean, c, n)
-    engagement = beta(next(draw), ini.engagement_mean, c, n)
-    safety = beta(next(draw), p.levers.psychological_safety, c, n)
+    engagement = beta(next(draw), ini.engagement_mean + engagement_shift[team], c, n)
+    safety = beta(next(draw), p.levers.psychological_safety + climate_shift[team], c, n)
     cynicism = beta(next(draw), ini.cynicism_mean, c, n)
     fatigue = beta(next(draw), ini.fatigue_mean, c, n)
     # Tenure at the start is the steady state of a constant weekly hazard h0 (workforce.py):
@@ -202,15 +248,19 @@ def init_people(p: Parameters, rng: np.random.Generator) -> tuple[People, Teams]
         frontline=team_function == FRONTLINE,
         nominal_size=np.bincount(team, minlength=n_teams).astype(float),
         adoption=adoption, adoption_anchor=adoption.copy(), fear=np.zeros(n_teams),
+        disposition=disposition, climate_shift=climate_shift, engagement_shift=engagement_shift,
+        resistance_draw=next(team_draw).random(n_teams),
     )
     return people, teams
 
 
-def init_pain_points(p: Parameters, rng: np.random.Generator) -> PainPoints:
+def init_pain_points(p: Parameters, teams: Teams, rng: np.random.Generator) -> PainPoints:
     """The pool of systemic problems: those open at the start and all that can arrive within the
-    horizon (sized at twice the expected arrivals plus ten, so it does not run dry)."""
+    horizon (sized at twice the expected arrivals plus ten, so it does not run dry). Each is owned
+    by one product or back-office team (any team if there is none), which fixes it once it is
+    surfaced."""
     pp = p.pain_points
-    draw = iter(rng.spawn(3))
+    draw = iter(rng.spawn(4))
     n_open = p.initial.open_pain_points
     capacity = n_open + int(2 * pp.arrival_per_week * p.simulation.weeks) + 10
     severity = beta(next(draw), pp.severity_mean, 4.0, capacity)
@@ -221,8 +271,12 @@ def init_pain_points(p: Parameters, rng: np.random.Generator) -> PainPoints:
     # Of the problems open at the start, the organisation already knows some.
     known = (next(draw).random(capacity) < p.initial.surfaced_share) & (status == SILENT)
     status = np.where(known, SURFACED, status)
+    owners = np.flatnonzero(~teams.frontline)
+    if owners.size == 0:
+        owners = np.arange(teams.size)
+    owner = owners[next(draw).integers(0, owners.size, capacity)]
     return PainPoints(severity=severity, arrival_week=arrival_week, status=status,
-                      weight=np.zeros(capacity), evidence=np.zeros(capacity))
+                      weight=np.zeros(capacity), evidence=np.zeros(capacity), owner=owner)
 
 
 def init_customers(p: Parameters, teams: Teams, pain: PainPoints,
@@ -246,7 +300,9 @@ def init_customers(p: Parameters, teams: Teams, pain: PainPoints,
         # Accounts opened later take their satisfaction from the same distribution.
         satisfaction=beta(next(draw), ini.satisfaction_mean, ini.satisfaction_concentration,
                           capacity),
-        expectation=np.zeros(capacity), record=np.zeros(capacity),
+        expectation=np.zeros(capacity), expectation_anchor=np.zeros(capacity),
+        quality_anchor=np.zeros(capacity), record=np.zeros(capacity),
+        problem_record=np.zeros(capacity),
         survey_fatigue=np.zeros(capacity),
         score_bias=next(draw).normal(0.0, p.measurement.score_noise, capacity),
         hits=hits, problem_load=np.zeros(capacity),

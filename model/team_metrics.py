@@ -5,7 +5,7 @@ month m, with F_g the team's filled posts and A_g the active accounts it serves
 (``customers.account_team``):
 
     engagement            = 100 mean_{i in F_g} E_i       (cynicism likewise)
-    psychological_safety  = 1 + 4 mean_{i in F_g} S_i     (as psychological_safety_score)
+    psychological_safety  = 1 + 4 mean_{i in F_g} S_i     (the state, not a survey)
     customer_satisfaction = mean_{c in A_g} sat_c
     nps_true              = net_promoter_score(recommend_score(sat_c, b_c), c in A_g)
 

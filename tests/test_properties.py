@@ -98,14 +98,20 @@ def check_table(table: pd.DataFrame, overrides: dict[str, Any]) -> None:
     assert table["month"].tolist() == list(range(months + 1))
     assert table["week"].is_monotonic_increasing and table["week"].iloc[-1] <= weeks
     # NaN only where a score has no respondent (documented in docs/outputs.md).
+    no_answer = table["culture_survey_response_rate"] == 0
+    # realised churn: no window at month 0; before month 12, none while no account of the
+    # month-0 book has come up for renewal; none once the book has been empty
+    no_window = (table["month"] < 12) | (table["customers_active"] == 0).cummax()
     undefined = {"nps_measured": table["survey_response_rate"] == 0,
-                 "nps_true": table["customers_active"] == 0, "enps": table["headcount"] == 0}
+                 "nps_true": table["customers_active"] == 0, "enps": table["headcount"] == 0,
+                 "culture_score": no_answer, "psychological_safety_score": no_answer,
+                 "churn_realised_12m": no_window, "revenue_churn_realised_12m": no_window}
     for name, allowed in undefined.items():
         assert (table[name].isna() <= allowed).all(), f"{name} NaN with respondents"
     values = table.drop(columns=list(undefined)).to_numpy(dtype=float)
     bad = ~np.isfinite(values)
     assert not bad.any(), f"non-finite values in {list(table.columns[bad.any(axis=0)])}"
-    table = table.fillna({name: 0.0 for name in undefined})
+    table = table.fillna({name: column_range(name)[0] for name in undefined})
     for name in COLUMNS:
         low, high = column_range(name)
         column = table[name]
@@ -160,9 +166,13 @@ def test_empty_organisation_is_finite():
         warnings.simplefilter("ignore", RuntimeWarning)
         table = simulate(load_scenario("baseline", overrides=overrides), seed=0)
     assert (table["headcount"] == 0).any()    # the situation under test happens
-    # eNPS has no respondent without staff: NaN there (documented), finite everywhere else.
-    assert table.loc[table["headcount"] == 0, "enps"].isna().all()
-    rest = table.drop(columns="enps")
+    # eNPS and the employee survey's scores have no respondent without staff: NaN there
+    # (documented), finite everywhere else; realised churn has no window before month 12's
+    # renewals have begun (month 0 here).
+    scores = ["enps", "culture_score", "psychological_safety_score"]
+    assert table.loc[table["headcount"] == 0, scores].isna().all().all()
+    assert table.loc[table["month"] == 0, "churn_realised_12m"].isna().all()
+    rest = table.drop(columns=[*scores, "churn_realised_12m", "revenue_churn_realised_12m"])
     assert np.isfinite(rest.to_numpy(dtype=float)).all(), list(rest.columns[rest.isna().any()])
 
 

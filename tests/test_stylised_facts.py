@@ -161,6 +161,31 @@ def test_knockout_without_a_satisfaction_record_churn_leads_less() -> None:
     assert fast["interaction_rate"] < slow["interaction_rate"], (fast, slow)
 
 
+# Least lead, in months: the surveyed attitudes by half a month; orientation, the state they
+# read, ahead of churn at all (it follows promotions and reviews, which come later in the year).
+ATTITUDES = {"culture_score": 0.5, "psychological_safety_score": 0.5, "cynicism": 0.5,
+             "orientation": 0.0}
+
+
+def attitudes_lead(monthly: pd.DataFrame) -> dict[str, float]:
+    """Months by which the attitudes (the cultural assessment, the safety score, cynicism,
+    orientation) reach half their 12-month change before churn does."""
+    mean = monthly.groupby("month").mean(numeric_only=True)
+    churn = covered_month(mean["churn_annualised"], 0.5)
+    return {c: churn - covered_month(mean[c], 0.5) for c in ATTITUDES}
+
+
+def test_attitudes_move_before_churn() -> None:
+    leads = attitudes_lead(run(["techops_programme"]))
+    assert all(leads[c] > least for c, least in ATTITUDES.items()), leads
+
+
+def test_knockout_without_a_satisfaction_record_the_attitudes_lead_less() -> None:
+    fast = attitudes_lead(run(["techops_programme"], {"churn.record_weight": 1.0}))
+    slow = attitudes_lead(run(["techops_programme"]))
+    assert all(fast[c] < slow[c] for c in ATTITUDES), (fast, slow)
+
+
 # -- 5. measurement without action lowers survey response --------------------------------------
 
 def test_measurement_without_action_lowers_response() -> None:

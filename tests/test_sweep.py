@@ -450,7 +450,7 @@ def test_report_states_this_sweeps_size_not_the_files(tmp_path: Path) -> None:
     assert "4 points x 1 replicate(s) = 4 runs" in report
     assert "a grid of 2 x 2 levels" in report
     # labels and the parameters' words come from the catalogue and the schema
-    assert "## Logo churn, annualised, month 12 (%) (`churn_m12`)" in report
+    assert "## Logo churn, run-rate (hazard), month 12 (%) (`churn_m12`)" in report
     assert "Safety climate" in report
 
 

@@ -193,8 +193,8 @@ def chart_dashboard(pack: Pack) -> bytes:
                     va="center", fontsize=8)
     words = rag_rule_words()
     handles = [Patch(color=RAG_COLOURS[k], label=f"{k}: {words[k]}")
-               for k in ("green", "amber", "red")]
-    ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, -0.06), ncol=3,
+               for k in ("green", "amber", "red", "input")]
+    ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, -0.06), ncol=4,
               frameon=False, fontsize=9)
     fig.tight_layout()
     return png(fig)

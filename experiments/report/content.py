@@ -595,7 +595,8 @@ def rag_rule_words() -> dict[str, str]:
     share = f"{AMBER_SHARE:.0%}"
     return {"green": RAG_WORDS["green"],
             "amber": f"at least {share} of the target, not yet met",
-            "red": f"below {share} of the target"}
+            "red": f"below {share} of the target",
+            "input": RAG_WORDS["input"]}
 
 
 def analyse(result: Comparison, scenario: Scenario, against: Scenario,

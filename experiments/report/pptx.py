@@ -45,8 +45,9 @@ def notes(pack: Pack) -> dict[str, str]:
         "table.",
         "dashboard": f"The {len(pack.dashboard)} culture measures with their targets, month by "
         f"month under {s} ({AVERAGE} of the simulated years). Green: {words['green']}; amber: "
-        f"{words['amber']}; red: {words['red']}. By month {pack.month}, {c.get('green', 0)} of "
-        f"{len(pack.dashboard)} targets are met. The last column shows {b} at month "
+        f"{words['amber']}; red: {words['red']}; grey: {words['input']}. By month {pack.month}, "
+        f"{c.get('green', 0)} of {len(pack.dashboard) - c.get('input', 0)} outcome targets are "
+        f"met. The last column shows {b} at month "
         f"{pack.month} for comparison.",
         "maturity": maturity_sentence(pack)
         + " The levels follow the five-level maturity model of the source chapter; the model "

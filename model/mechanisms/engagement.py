@@ -18,9 +18,10 @@ import numpy as np
 from cxsim.model.parameters import Engagement
 
 
-def anchor_for(engagement: np.ndarray, cynicism: np.ndarray, fatigue: np.ndarray,
-               meaning: np.ndarray, params: Engagement) -> np.ndarray:
-    """The anchor that makes the current engagement the target."""
+def anchor_for(engagement: np.ndarray, cynicism: np.ndarray | float, fatigue: np.ndarray | float,
+               meaning: np.ndarray | float, params: Engagement) -> np.ndarray:
+    """The anchor that makes the current engagement the target (cynicism, fatigue, meaning:
+    per person, or one value for all)."""
     return (engagement + params.cynicism_weight * cynicism + params.fatigue_weight * fatigue
             - params.meaning_weight * meaning)
 
@@ -31,7 +32,7 @@ def update_engagement(engagement: np.ndarray, anchor: np.ndarray, cynicism: np.n
     target = (anchor - params.cynicism_weight * cynicism - params.fatigue_weight * fatigue
               + params.meaning_weight * meaning)
     engagement += params.relaxation * (target - engagement)
-    np.clip(engagement, 0.0, 1.0, out=engagement)
+    np.minimum(np.maximum(engagement, 0.0, out=engagement), 1.0, out=engagement)
 
 
 def step(model) -> None:

@@ -7,10 +7,15 @@ overload: people absorb a small stretch for a while, a pile-up breaks them (001 
 overwhelmed"), which is why sequencing the same initiatives helps:
 
     L(t)  = load.base_load + sum_k load_k I_k(t)
-    F'    = F + a max(0, L - C)^2 (1 - F) - r (F - F0) [L <= C]
+    L_i   = L(t) (1 + v (n_g / filled_g - 1))     (a vacancy's work carried by the team)
+    F'    = F + a max(0, L_i - C)^2 (1 - F) - r (F - F0) [L_i <= C]
+
+A vacancy loads the rest of the team (n_g posts, filled_g of them filled; a share v of its work)
+until it is filled, so turnover tires the people who stay: the link from turnover back to
+engagement (Schneider, White & Paul 1998: the link runs both ways).
 
 Reads ``load.base_load`` (L0), ``load.capacity`` (C), ``load.fatigue_accumulation`` (a),
-``load.fatigue_recovery`` (r).
+``load.fatigue_recovery`` (r), ``load.vacancy_cover`` (v).
 """
 
 from __future__ import annotations
@@ -25,20 +30,50 @@ def weekly_load(base_load: float, initiative_load: float) -> float:
     return base_load + initiative_load
 
 
-def update_fatigue(fatigue: np.ndarray, load: float, params: Load,
-                   floor: np.ndarray | float) -> np.ndarray:
-    """F' = F + a max(0, L - C)^2 (1 - F) - r (F - F0)[L <= C], in place."""
-    over = load - params.capacity
-    if over > 0:
-        fatigue += params.fatigue_accumulation * over * over * (1 - fatigue)
+def update_fatigue(fatigue: np.ndarray, load: float | np.ndarray, params: Load,
+                   floor: np.ndarray | float, team: np.ndarray | None = None) -> np.ndarray:
+    """F' = F + a max(0, L - C)^2 (1 - F) - r (F - F0)[L <= C], in place (L one value, one per
+    post, or one per team with ``team`` the team of each post)."""
+    over = np.asarray(load, dtype=float) - params.capacity
+    strained = over > 0
+    n_strained = np.count_nonzero(strained)
+    # Each branch is computed only if some post is on it (usually every post is on one).
+    if n_strained < strained.size:
+        recovery = -params.fatigue_recovery * (fatigue - floor)
+    if n_strained:
+        pull = params.fatigue_accumulation * over * over
+        if team is not None:
+            pull, strained = pull[team], strained[team]
+        strain = pull * (1 - fatigue)
+        change = strain if n_strained == over.size else np.where(strained, strain, recovery)
     else:
-        fatigue -= params.fatigue_recovery * (fatigue - floor)
-    np.clip(fatigue, 0.0, 1.0, out=fatigue)
+        change = recovery
+    fatigue += change
+    np.minimum(np.maximum(fatigue, 0.0, out=fatigue), 1.0, out=fatigue)
     return fatigue
+
+
+def team_staffing_load(team: np.ndarray, filled: np.ndarray, nominal_size: np.ndarray,
+                       cover: float) -> np.ndarray:
+    """1 + v (n_g / filled_g - 1) per team: how much of the team's work each person there
+    carries (n_g / filled_g at most 2)."""
+    present = np.bincount(team, weights=filled, minlength=nominal_size.size)
+    share = np.minimum(nominal_size / np.maximum(present, 1.0), 2.0)
+    return 1.0 + cover * (share - 1.0)
+
+
+def staffing_load(team: np.ndarray, filled: np.ndarray, nominal_size: np.ndarray,
+                  cover: float) -> np.ndarray:
+    """``team_staffing_load`` for each post."""
+    return team_staffing_load(team, filled, nominal_size, cover)[team]
 
 
 def step(model) -> None:
     p = model.p
     org = model.org
     org.load = weekly_load(p.load.base_load, model.policy.load[model.week])
-    update_fatigue(model.people.fatigue, org.load, p.load, model.people.fatigue_anchor)
+    people = model.people
+    # Everyone in a team carries the same load: L_i is computed once per team.
+    load = org.load * team_staffing_load(people.team, people.filled, model.teams.nominal_size,
+                                         p.load.vacancy_cover)
+    update_fatigue(people.fatigue, load, p.load, people.fatigue_anchor, people.team)

@@ -5,13 +5,14 @@ Employees compare what leaders say, R(t), with what they do, D(t): real commitme
 incentives and visible action on insights. A gap grows cynicism; rhetoric backed by action shrinks
 it; fatigue above a threshold feeds it:
 
-    D(t) = clip(K(t) + (A(t) - a0) + w (alpha(t) - alpha(0)), 0, 1)
+    D(t) = clip(K(t) + (A(t) - a_ref) + w (alpha(t) - alpha(0)), 0, 1)
     gap  = max(0, R - D),  backed = min(R, D)
     C'   = C + g gap (1 - C) - r backed C + f max(0, F - F*) (1 - C)
 
 Reads ``say_do.cynicism_gain`` (g), ``say_do.cynicism_relief`` (r), ``say_do.fatigue_cynicism``
-(f), ``say_do.fatigue_threshold`` (F*), ``say_do.action_weight`` (w), ``levers.incentive_alignment``
-(a0).
+(f), ``say_do.fatigue_threshold`` (F*), ``say_do.action_weight`` (w),
+``incentives.reference_alignment`` (a_ref). alpha(t) is the visible action on problems: the owning
+teams' mean capacity to fix (incentives.py).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from cxsim.model.parameters import SayDo
 
 def doing(commitment: float, incentive_change: float, action_change: float, weight: float) -> float:
     """D(t): what leaders visibly do."""
-    return float(np.clip(commitment + incentive_change + weight * action_change, 0.0, 1.0))
+    return min(max(float(commitment + incentive_change + weight * action_change), 0.0), 1.0)
 
 
 def update_cynicism(cynicism: np.ndarray, fatigue: np.ndarray, rhetoric: float, done: float,
@@ -34,13 +35,13 @@ def update_cynicism(cynicism: np.ndarray, fatigue: np.ndarray, rhetoric: float, 
     strain = params.fatigue_cynicism * np.maximum(fatigue - params.fatigue_threshold, 0.0)
     cynicism += (params.cynicism_gain * gap + strain) * (1 - cynicism)
     cynicism -= params.cynicism_relief * backed * cynicism
-    np.clip(cynicism, 0.0, 1.0, out=cynicism)
+    np.minimum(np.maximum(cynicism, 0.0, out=cynicism), 1.0, out=cynicism)
     return gap
 
 
 def step(model) -> None:
     p, policy, t, org = model.p, model.policy, model.week, model.org
-    done = doing(policy.commitment[t], policy.incentive[t] - p.levers.incentive_alignment,
+    done = doing(policy.commitment[t], policy.incentive[t] - p.incentives.reference_alignment,
                  org.action - org.action_at_start, p.say_do.action_weight)
     org.say_do_gap = update_cynicism(model.people.cynicism, model.people.fatigue,
                                        policy.rhetoric[t], done, p.say_do)

@@ -40,28 +40,47 @@ def circle_weights(params: Social) -> tuple[float, float, float]:
 def influence(values: np.ndarray, anchors: np.ndarray, manager_slot: np.ndarray,
               manager_present: np.ndarray, team: np.ndarray, weights: np.ndarray,
               team_weight: np.ndarray, rate: float, params: Social) -> None:
-    """Move each shift from the anchor toward the circle's weighted shift, in place."""
+    """Move each shift from the anchor toward the circle's weighted shift, in place
+    (``manager_slot``, ``manager_present``: per post, its manager's slot and whether that post is
+    filled; ``influence_by_team`` with them per team)."""
+    teams_manager = np.zeros(team_weight.size, np.int64)
+    teams_manager[team] = manager_slot
+    present = np.zeros(team_weight.size, bool)
+    present[team] = manager_present
+    influence_by_team(values, anchors, teams_manager, present, team, weights, team_weight,
+                      float(team_weight.sum()), rate, circle_weights(params))
+
+
+def influence_by_team(values: np.ndarray, anchors: np.ndarray, teams_manager: np.ndarray,
+                      manager_present: np.ndarray, team: np.ndarray, weights: np.ndarray,
+                      team_weight: np.ndarray, total_weight: float, rate: float,
+                      circle: tuple[float, float, float]) -> None:
+    """``influence`` with the manager's slot and presence given per team (``total_weight``:
+    ``team_weight.sum()``; ``circle``: ``circle_weights(params)``). Everyone in a team has the
+    same circle, so the target is computed once per team."""
     shift = values - anchors
     means = team_means(shift, team, weights, team_weight, team_weight.size)
-    team_view = means[team]
-    manager_view = np.where(manager_present, shift[manager_slot], team_view)
-    organisation = float(weights @ shift) / float(team_weight.sum())
-    w_manager, w_organisation, w_team = circle_weights(params)
-    target = w_manager * manager_view + w_organisation * organisation + w_team * team_view
-    values += rate * (target - shift)
+    # the manager's shift; the team's mean where the post is vacant
+    manager_view = np.where(manager_present, shift[teams_manager], means)
+    organisation = float(weights @ shift) / total_weight
+    w_manager, w_organisation, w_team = circle
+    target = w_manager * manager_view + w_organisation * organisation + w_team * means
+    values += rate * (target[team] - shift)
     np.minimum(np.maximum(values, 0.0, out=values), 1.0, out=values)
 
 
 def step(model) -> None:
-    p, people = model.p, model.people
+    p, people, teams = model.p, model.people, model.teams
     s = p.social
     rate = s.influence_rate * (1 - s.remote_tie_loss * p.risks.remote_work)
     weights = people.filled * (1 + (s.ambassador_weight - 1) * people.ambassador)
     team_weight = np.maximum(np.bincount(people.team, weights=weights,
-                                         minlength=model.teams.size), 1e-9)
-    manager_present = people.filled[people.manager_slot]
+                                         minlength=teams.size), 1e-9)
+    total_weight = float(team_weight.sum())
+    manager_present = people.filled[teams.manager_slot]
+    circle = circle_weights(s)
     for values, anchors in ((people.orientation, people.orientation_anchor),
                             (people.safety, model.org.safety_anchor),
                             (people.cynicism, people.cynicism_anchor)):
-        influence(values, anchors, people.manager_slot, manager_present, people.team, weights,
-                  team_weight, rate, s)
+        influence_by_team(values, anchors, teams.manager_slot, manager_present, people.team,
+                          weights, team_weight, total_weight, rate, circle)

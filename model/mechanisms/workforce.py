@@ -42,8 +42,10 @@ def weekly_hazard(people: People, p: Parameters) -> np.ndarray:
     """h: each post's chance that its holder leaves this week."""
     w, ini = p.workforce, p.initial
     h0 = 1.0 - (1.0 - w.attrition_base) ** (1.0 / 52.0)
-    fatigue_weight = w.fatigue_weight * (1 + (w.top_performer_fatigue_multiplier - 1)
-                                         * people.top_performer)
+    # w_f (1 + (m - 1) top), for top performers and for the others
+    fatigue_weight = np.where(people.top_performer,
+                              w.fatigue_weight * (1 + (w.top_performer_fatigue_multiplier - 1)),
+                              w.fatigue_weight)
     log_h = (w.engagement_weight * (ini.engagement_mean - people.engagement)
              + w.cynicism_weight * (people.cynicism - ini.cynicism_mean)
              + fatigue_weight * (people.fatigue - ini.fatigue_mean))
@@ -66,19 +68,21 @@ def step(model, uniforms: np.ndarray, normals: np.ndarray) -> None:
     filled = people.filled
     hazard = weekly_hazard(people, p)
     leave = filled & (uniforms[0] < hazard)
-    if leave.any():
+    leavers = np.count_nonzero(leave)
+    if leavers:
+        leave = leave.nonzero()[0]
         tally = model.tally
-        tally.leavers += int(leave.sum())
+        tally.leavers += leavers
         if model.team_tally is not None:  # team rows asked for (team_metrics.py)
             model.team_tally.count_leavers(people.team[leave])
         people.filled[leave] = False
         people.vacancy_weeks[leave] = w.hiring_lag_weeks
-        model.remove_agents(np.flatnonzero(leave))
+        model.remove_agents(leave)
     vacant = ~people.filled
-    people.vacancy_weeks[vacant] -= 1
-    hire = np.flatnonzero(vacant & (people.vacancy_weeks < 0))
+    people.vacancy_weeks -= vacant      # vacant posts count down; filled ones stay at 0
+    hire = (vacant & (people.vacancy_weeks < 0)).nonzero()[0]
     if hire.size:
-        _hire(model, hire, uniforms[1, hire], normals[hire])
+        _hire(model, hire, uniforms[1][hire], normals[hire])
 
 
 def _hire(model, slots: np.ndarray, top_draw: np.ndarray, orientation_draw: np.ndarray) -> None:
@@ -93,23 +97,28 @@ def _hire(model, slots: np.ndarray, top_draw: np.ndarray, orientation_draw: np.n
     people.ambassador[slots] = False
     people.orientation[slots] = orientation
     people.orientation_anchor[slots] = orientation
-    people.engagement[slots] = ini.engagement_mean
-    people.cynicism[slots] = 0.5 * ini.cynicism_mean
-    people.cynicism_anchor[slots] = people.cynicism[slots]
-    people.safety_offset[slots] = 0.0
+    # A newcomer joins their team's climate and engagement (its manager's: state.py).
+    team = people.team[slots]
+    engagement = np.minimum(np.maximum(ini.engagement_mean + model.teams.engagement_shift[team],
+                                       0.0), 1.0)
+    cynicism = 0.5 * ini.cynicism_mean
+    offset = model.teams.climate_shift[team]
+    people.engagement[slots] = engagement
+    people.cynicism[slots] = cynicism
+    people.cynicism_anchor[slots] = cynicism
+    people.safety_offset[slots] = offset
     people.fatigue[slots] = ini.fatigue_mean
     people.fatigue_anchor[slots] = ini.fatigue_mean
     people.meaning[slots] = 0.0
-    people.engagement_anchor[slots] = anchor_for(
-        people.engagement[slots], people.cynicism[slots], people.fatigue[slots],
-        people.meaning[slots], p.engagement)
-    people.safety[slots] = min(1.0, model.org.climate)
+    people.engagement_anchor[slots] = anchor_for(engagement, cynicism, ini.fatigue_mean, 0.0,
+                                                 p.engagement)
+    people.safety[slots] = np.minimum(np.maximum(model.org.climate + offset, 0.0), 1.0)
     people.hired_week[slots] = t
     people.immersed[slots] = False
     people.last_interaction[slots] = NEVER
     managers = slots[people.is_manager[slots]]
     if managers.size:
         teams = model.teams
-        team = people.team[managers]
-        teams.adoption[team] = teams.adoption_anchor[team]
+        led = people.team[managers]
+        teams.adoption[led] = teams.adoption_anchor[led]
     model.add_people_agents(slots)
