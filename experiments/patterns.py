@@ -115,7 +115,7 @@ class Arm:
 
 def month12(scenario: Scenario, seed: int, freeze: bool = False) -> np.ndarray:
     """(months x [churn_annualised, nps_true]) of one run; ``freeze`` holds every employee's
-    and manager's state at its month-0 value all year (as tests/test_model_v2.py::month12)."""
+    and manager's state at its month-0 value all year (tests/test_model_v2.py uses it)."""
     model = CXCultureModel(scenario, seed=seed, agents=False)
     try:
         people, teams = model.people, model.teams
@@ -176,7 +176,8 @@ class Runs:
         self._done: dict[tuple[str, str, bool], np.ndarray] = {}
 
     def scenario(self, arm: Arm) -> Scenario:
-        """The arm's scenario (as tests/test_model_v2.py::over_three_years when continued)."""
+        """The arm's scenario; ``continued`` stretches every initiative running at week 52 to the
+        end of the horizon."""
         scenario = load_scenario(arm.scenario, dict(self.overrides + arm.overrides) or None)
         if arm.continued:
             p = scenario.parameters

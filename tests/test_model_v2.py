@@ -15,7 +15,6 @@ import pytest
 
 from cxsim.experiments import patterns
 from cxsim.model import load_scenario
-from cxsim.model.cx_model import CXCultureModel
 
 SEEDS = range(8)
 STEPS = (0.0, 0.25, 0.5, 0.75, 1.0)
@@ -24,25 +23,12 @@ ANTI_PATTERNS = ("cx_theater", "change_fatigue", "cx_police", "survey_obsession"
                  "blame_culture")
 RISKS = ("executive_misalignment", "middle_management_resistance", "hiring_mismatch",
          "remote_work")
-PEOPLE_STATE = ("orientation", "engagement", "safety", "cynicism", "fatigue", "meaning")
 
 
 def month12(name: str, seed: int, overrides: tuple = (), freeze: bool = False) -> np.ndarray:
     """(churn_annualised, nps_true) at month 12; ``freeze`` holds every employee's and
-    manager's state at its month-0 value all year."""
-    model = CXCultureModel(load_scenario(name, dict(overrides) or None), seed=seed,
-                           agents=False)
-    people, teams = model.people, model.teams
-    held = {k: getattr(people, k).copy() for k in PEOPLE_STATE}
-    adoption = teams.adoption.copy()
-    while model.running:
-        model.step()
-        if freeze:
-            for key, value in held.items():
-                getattr(people, key)[:] = value
-            teams.adoption[:] = adoption
-    row = model.records[-1]
-    return np.array([row["churn_annualised"], row["nps_true"]])
+    manager's state at its month-0 value all year (experiments/patterns.py runs it)."""
+    return patterns.month12(load_scenario(name, dict(overrides) or None), seed, freeze)[12]
 
 
 @cache
