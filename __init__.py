@@ -15,6 +15,7 @@ The curated API::
     import cxsim
     scenario = cxsim.load_scenario("techops_programme", {"levers.psychological_safety": 0.8})
     monthly = cxsim.simulate(scenario, seed=0)          # one row per month
+    many = cxsim.simulate_many(scenario, range(30))     # run, seed, then the same columns
     teams = cxsim.simulate_teams(scenario, seed=0)      # one row per team per month
     result = cxsim.compare(["baseline", "techops_programme"], replicates=30, seed=0)
 
@@ -38,6 +39,7 @@ from cxsim.model import (
     load_scenario,
     shipped_scenarios,
     simulate,
+    simulate_many,
     simulate_teams,
 )
 
@@ -63,7 +65,7 @@ _LAZY = {
 __all__ = [
     "CXCultureModel", "Customer", "Employee", "Manager", "Parameters", "Scenario",
     "ScenarioError", "__version__", "load_scenario", "shipped_scenarios", "simulate",
-    "simulate_teams", *_LAZY,
+    "simulate_many", "simulate_teams", *_LAZY,
 ]
 
 

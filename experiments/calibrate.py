@@ -42,7 +42,7 @@ import numpy as np
 import cxsim
 from cxsim.experiments.files import result_set, write_atomic
 from cxsim.experiments.statistics import mean_interval
-from cxsim.model import load_scenario, simulate
+from cxsim.model import load_scenario, simulate_many
 from cxsim.model.scenario import SCENARIO_DIR, ScenarioWarning
 
 RECORD = SCENARIO_DIR / "calibration_record.json"
@@ -125,26 +125,31 @@ FREE = [
 ]
 
 
-def _run(job: tuple[str, dict[str, float], int]) -> dict[tuple[str, int, str], float]:
-    name, overrides, seed = job
+def _run(job: tuple[str, dict[str, float], tuple[int, ...]]
+         ) -> list[dict[tuple[str, int, str], float]]:
+    name, overrides, seeds = job
     # The shipped files, by path: a user's scenario folder never stands in for them.
     scenario = load_scenario(SCENARIO_DIR / f"{name}.toml", overrides)
-    frame = simulate(scenario, seed=seed).set_index("month")
-    return {(name, t.month, t.column): float(frame.at[t.month, t.column])
-            for t in TARGETS if t.scenario == name}
+    monthly = simulate_many(scenario, seeds).set_index(["run", "month"])
+    return [{(name, t.month, t.column): float(monthly.at[(run, t.month), t.column])
+             for t in TARGETS if t.scenario == name} for run in range(len(seeds))]
 
 
 def replicate_means(overrides: dict[str, float], seeds: list[int], pool: ProcessPoolExecutor
                     ) -> dict[Target, np.ndarray]:
     """Each target's values over the replicates, for these overrides."""
     names = sorted({t.scenario for t in TARGETS})
-    jobs = [(name, overrides, seed) for name in names for seed in seeds]
+    # each scenario's replicates in a few chunks (simulate_many), so every worker has work
+    size = max(1, -(-len(seeds) // 2))
+    jobs = [(name, overrides, tuple(seeds[i:i + size]))
+            for name in names for i in range(0, len(seeds), size)]
     values: dict[Target, list[float]] = {t: [] for t in TARGETS}
-    for result in pool.map(_run, jobs):
-        for t in TARGETS:
-            key = (t.scenario, t.month, t.column)
-            if key in result:
-                values[t].append(result[key])
+    for results in pool.map(_run, jobs):
+        for result in results:
+            for t in TARGETS:
+                key = (t.scenario, t.month, t.column)
+                if key in result:
+                    values[t].append(result[key])
     return {t: np.array(v) for t, v in values.items()}
 
 

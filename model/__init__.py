@@ -2,16 +2,19 @@
 
 The stable API for notebooks and the other layers::
 
-    from cxsim.model import load_scenario, simulate, simulate_teams
+    from cxsim.model import load_scenario, simulate, simulate_many, simulate_teams
     scenario = load_scenario("techops_programme", overrides={"levers.psychological_safety": 0.8})
     monthly = simulate(scenario, seed=0)   # one row per month, columns in cxsim.model.METRICS
+    many = simulate_many(scenario, range(30))  # 30 replicates: run, seed, then the same columns
     teams = simulate_teams(scenario, seed=0)  # one row per team per month (TEAM_METRICS)
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from cxsim.model.agents import Customer, Employee, Manager
@@ -25,24 +28,71 @@ from cxsim.model.team_metrics import TEAM_COLUMNS, team_frame
 __all__ = [
     "COLUMNS", "METRICS", "TARGETS", "TEAM_COLUMNS", "TEAM_METRICS", "CXCultureModel",
     "Customer", "Employee", "Manager", "Metric", "Parameters", "Scenario", "ScenarioError",
-    "load_scenario", "metric", "shipped_scenarios", "simulate", "simulate_teams",
+    "load_scenario", "metric", "shipped_scenarios", "simulate", "simulate_many",
+    "simulate_teams",
 ]
 
+ScenarioLike = Scenario | Parameters | str | Path
 
-def simulate(scenario: Scenario | Parameters | str | Path, seed: int = 0) -> pd.DataFrame:
+
+def _records(scenario: ScenarioLike, seed: int) -> list[dict[str, float]]:
+    """The monthly rows of one run, without Mesa agent objects (the outputs never read them)."""
+    model = CXCultureModel(scenario, seed=seed, agents=False)
+    try:
+        return model.run()
+    finally:
+        model.release()
+
+
+def simulate(scenario: ScenarioLike, seed: int = 0) -> pd.DataFrame:
     """Run one replicate: a scenario (object, shipped name or path) and a seed -> monthly table.
 
     The seed is always explicit (0 unless given), so the same call gives the same table; the
     model runs without Mesa agent objects, which the outputs never read (agents.py).
     """
-    model = CXCultureModel(scenario, seed=seed, agents=False)
-    try:
-        return pd.DataFrame.from_records(model.run(), columns=list(COLUMNS))
-    finally:
-        model.release()
+    return pd.DataFrame.from_records(_records(scenario, seed), columns=list(COLUMNS))
 
 
-def simulate_teams(scenario: Scenario | Parameters | str | Path, seed: int = 0) -> pd.DataFrame:
+def simulate_many(scenario: ScenarioLike | Sequence[ScenarioLike], seeds: Iterable[int],
+                  on_run: Callable[[int], None] | None = None) -> pd.DataFrame:
+    """Many runs -> one monthly table: ``run`` (0, 1, ... in the order of ``seeds``), ``seed``,
+    then the columns of ``simulate``, ordered by run, then month.
+
+    ``scenario``: one scenario (object, shipped name, path or ``Parameters``) for every seed
+    (replicates), or a sequence of them, one per seed (parameter points; each run is
+    ``simulate(scenario[i], seeds[i])``). Run i's rows are exactly ``simulate``'s for its
+    scenario and seed: every run draws from its own streams, seeded by its seed alone (docs/ODD.md
+    section 4), so a run's result does not depend on which runs share the call, on their number
+    or order, or on the process it runs in. A name or path is loaded once per call. ``on_run`` is
+    called with the number of runs finished so far (progress).
+    """
+    seed_list = [int(s) for s in seeds]
+    if isinstance(scenario, (str, Path, Scenario, Parameters)):
+        scenarios: Sequence[ScenarioLike] = [scenario] * len(seed_list)
+    else:
+        scenarios = list(scenario)
+        if len(scenarios) != len(seed_list):
+            raise ValueError(f"simulate_many: {len(scenarios)} scenarios for {len(seed_list)} "
+                             f"seeds: give one scenario, or one per seed")
+    loaded: dict[str | Path, Scenario] = {}
+    records: list[dict[str, float]] = []
+    runs: list[int] = []
+    for run, (item, seed) in enumerate(zip(scenarios, seed_list, strict=True)):
+        if isinstance(item, (str, Path)):
+            item = loaded.setdefault(item, load_scenario(item))
+        rows = _records(item, seed)
+        records.extend(rows)
+        runs.append(len(rows))
+        if on_run is not None:
+            on_run(run + 1)
+    frame = pd.DataFrame.from_records(records, columns=list(COLUMNS))
+    counts = np.array(runs, dtype=np.int64)
+    frame.insert(0, "seed", np.repeat(np.array(seed_list, dtype=np.int64), counts))
+    frame.insert(0, "run", np.repeat(np.arange(len(seed_list), dtype=np.int64), counts))
+    return frame
+
+
+def simulate_teams(scenario: ScenarioLike, seed: int = 0) -> pd.DataFrame:
     """Run one replicate, as ``simulate`` does, and return one row per team per month.
 
     Rows run over months 0 .. the last month, ordered by month, then team. The run is the one

@@ -11,8 +11,8 @@ scenario folder, where they would list as scenarios) and are written with the on
 The figures are those of every other output: the mean of the replicates
 (``statistics.headline``), ``DEFAULT_REPLICATES`` runs from ``DEFAULT_SEED`` unless the user
 asks otherwise; labels, units, targets, directions and red/amber/green come from the metric
-catalogue. Each run is :func:`model.simulate` of a loaded scenario, cached: no model logic lives
-here.
+catalogue. Each run is :func:`model.simulate_many` of a loaded scenario, cached: no model logic
+lives here.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ import pandas as pd
 
 from cxsim.experiments.files import write_text
 from cxsim.experiments.statistics import DEFAULT_REPLICATES, DEFAULT_SEED, headline
-from cxsim.model import Scenario, ScenarioError, load_scenario, simulate
+from cxsim.model import Scenario, ScenarioError, load_scenario, simulate_many
 from cxsim.model.catalogue import Metric, Status, metric
 from cxsim.model.scenario import SCENARIO_DIR, user_scenario_dirs
 from cxsim.model.scenario import shipped_scenarios as known_scenarios
@@ -184,7 +184,7 @@ def changed_settings(name: str, values: Mapping[str, Any]) -> dict[str, float]:
 def _one_run(name: str, changes: tuple[tuple[str, float], ...], seed: int) -> pd.DataFrame:
     loaded = scenario(name).with_overrides(dict(changes), origin="dashboard")
     with _SIMULATE_LOCK:
-        return simulate(loaded, seed=seed)
+        return simulate_many(loaded, [seed]).drop(columns=["run", "seed"])
 
 
 class Abandoned(BaseException):  # not an Exception: the settings moved on

@@ -110,22 +110,22 @@ def run_chunk(chunk: Chunk) -> ChunkResult:
             model_seconds += time.perf_counter() - t0
             outputs[i] = [float(result[column]) for _, column, _, _ in runner.outputs]
     else:
-        from cxsim.model.cx_model import CXCultureModel
+        from cxsim.model import simulate_many
 
-        params, last = None, None
+        points, last = [], None
         for i in range(n):
             key = chunk.values[i].tobytes()
-            if key != last:
+            if key != last:   # consecutive runs of a point share its (validated) parameters
                 params, last = _parameters_for(runner, chunk.values[i]), key
-            t0 = time.perf_counter()
-            model = CXCultureModel(params, seed=int(chunk.seeds[i]))
-            records = model.run()
-            model.release()
-            model_seconds += time.perf_counter() - t0
-            for j, (_, column, name, month) in enumerate(runner.outputs):
-                series = np.fromiter((r[column] for r in records), dtype=float,
-                                     count=len(records))
-                outputs[i, j] = statistic(series, name, month)
+            points.append(params)
+        t0 = time.perf_counter()
+        monthly = simulate_many(points, chunk.seeds.tolist())
+        model_seconds = time.perf_counter() - t0
+        bounds = np.searchsorted(monthly["run"].to_numpy(), np.arange(n + 1))
+        for j, (_, column, name, month) in enumerate(runner.outputs):
+            values = monthly[column].to_numpy(dtype=float)
+            for i in range(n):
+                outputs[i, j] = statistic(values[bounds[i]:bounds[i + 1]], name, month)
     columns: dict[str, np.ndarray] = {
         "point": chunk.points.astype(np.int64), "replicate": chunk.replicates.astype(np.int64),
         "seed": chunk.seeds.astype(np.int64)}
