@@ -11,10 +11,12 @@ Why views and not agents that step themselves: the vectorised year of the defaul
 (800 posts, 400 accounts, 52 weeks) takes about 30 ms (``python -m benchmarks.bench_model``), and
 merely calling one empty Python method per agent per week (``agents.do("step")``) adds about a
 third of that again, before any agent does any work; a per-agent step doing the mechanisms' work
-in Python would cost many times the whole vectorised year. Creating the 1,200 agent objects takes
-about a tenth of a run, which is why ``simulate`` runs without them (``agents=False``).
-Employee and Manager agents are removed when their holder leaves and created at hire; a Customer
-agent is created when its account opens and removed when the account churns.
+in Python would cost many times the whole vectorised year. Creating the 1,200 agent objects costs
+more than a compiled run, so a model makes them only when something first asks for them
+(``model.agents``, ``agents_by_type``, ``agent_types``), and ``simulate`` and every experiment run
+never do (``agents=False``). From then on Employee and Manager agents are removed when their
+holder leaves and created at hire; a Customer agent is created when its account opens and
+removed when the account churns.
 """
 
 from __future__ import annotations

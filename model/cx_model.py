@@ -339,7 +339,11 @@ class CXCultureModel(mesa.Model):
         ritual_participation: lever rho, the propensity to join an offered customer ritual, 0-1.
         incentive_alignment: lever a0, the share of rewards tied to customer outcomes, 0-1.
         overrides: any parameters by dotted key (``{"anti_patterns.blame_culture": 0.5}``).
-        agents: create the Mesa agents (False: the arrays only, as ``simulate`` runs; faster).
+        agents: offer Mesa agents (default): they are made the first time something asks for
+            them (``model.agents``, ``agents_by_type``, ``agent_types``: a Mesa user, the
+            SolaraViz app, a DataCollector's agent reporters) and kept in step with hires,
+            leavers and accounts from then on. False: never (``simulate`` and every experiment
+            run read the arrays only).
         teams_output: also collect one row per team per month in ``team_tally``
             (team_metrics.py; ``simulate_teams``); the monthly rows are the same either way.
         **kwargs: more overrides by dotted key (``**{"risks.remote_work": 1.0}``, as
@@ -376,7 +380,8 @@ class CXCultureModel(mesa.Model):
         changes.update({_dotted(k): v for k, v in kwargs.items()})
         resolved = resolve_scenario(scenario, {k: _plain(v) for k, v in changes.items()})
         self.scenario_name = resolved.name
-        self._with_agents = agents
+        self._agents_offered = agents
+        self._with_agents = False   # the agent objects exist (made on first use)
         # One seeded generator per run (Mesa's self.rng). Initialisation (people, pain points,
         # customers, the first survey), the weekly step and the pain points' weekly draws use
         # streams spawned from it, so how much randomness one part consumes (the Beta sampler's
@@ -473,8 +478,6 @@ class CXCultureModel(mesa.Model):
 
         self._people_agents: list[Employee | None] = [None] * people.size
         self._customer_agents: list[Customer | None] = [None] * customers.exists.size
-        self.add_people_agents(np.arange(people.size))
-        self._add_customer_agents(np.flatnonzero(customers.exists))
 
         if policy.survey_weeks[0]:
             measurement.survey(self, survey_rng.random(customers.exists.size))
@@ -574,6 +577,37 @@ class CXCultureModel(mesa.Model):
         self._add_customer_agents(slots)
 
     # -- Mesa agents as views on the arrays ----------------------------------------------------
+
+    def _make_agents(self) -> None:
+        """The agents, at first use: one per filled post and per active account."""
+        if self._with_agents or not self._agents_offered:
+            return
+        self._with_agents = True
+        self.add_people_agents(np.flatnonzero(self.people.filled))
+        self._add_customer_agents(np.flatnonzero(self.customers.active))
+
+    @property
+    def agents(self) -> mesa.agent.AgentSet:
+        """Mesa's AgentSet of all agents (made at first use: see ``agents`` in the class
+        docstring)."""
+        self._make_agents()
+        return super().agents
+
+    @agents.setter
+    def agents(self, value: Any) -> None:
+        mesa.Model.agents.fset(self, value)  # Mesa's own refusal
+
+    @property
+    def agents_by_type(self) -> dict[type, mesa.agent.AgentSet]:
+        """Mesa's AgentSets by agent type (made at first use)."""
+        self._make_agents()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        """The agent types present (made at first use)."""
+        self._make_agents()
+        return super().agent_types
 
     def add_people_agents(self, slots: np.ndarray) -> None:
         """Agents for the people who hold ``slots`` (at the start and at hire)."""

@@ -14,6 +14,17 @@ from cxsim.model.scenario import SCENARIO_DIR
 SMALL = {"organisation.employees": 60, "organisation.customers": 40}
 
 
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Figures the tests measured (``record_property("measured", text)``), printed at the end:
+    speed is reported, never asserted by a timed test."""
+    lines = [value for report in terminalreporter.getreports("passed")
+             for name, value in report.user_properties if name == "measured"]
+    if lines:
+        terminalreporter.section("measured")
+        for line in lines:
+            terminalreporter.line(line)
+
+
 def small_parameters(scenario: str = "baseline", **overrides: Any) -> Parameters:
     """Parameters of a shipped scenario on a 60-person, 40-account organisation.
 

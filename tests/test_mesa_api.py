@@ -258,6 +258,30 @@ def test_churned_customers_leave_the_agentset() -> None:
 
 
 @pytest.mark.fast
+def test_agents_are_made_at_first_use_and_then_kept_in_step() -> None:
+    model = small("techops_programme", seed=4)
+    for _ in range(20):
+        model.step()
+    assert len(mesa.Model.agents.fget(model)) == 0, "agent objects made before anyone asked"
+
+    def check() -> None:
+        people = sorted(a.slot for a in model.agents if isinstance(a, Employee))
+        accounts = sorted(a.slot for a in model.agents_by_type[Customer])
+        assert people == np.flatnonzero(model.people.filled).tolist()
+        assert accounts == np.flatnonzero(model.customers.active).tolist()
+        assert Manager in model.agent_types
+
+    check()
+    hires_before = model.people.hired_week.copy()
+    while model.running:   # hires, leavers and churn after the agents exist
+        model.step()
+    assert (model.people.hired_week != hires_before).any()
+    check()
+    with pytest.raises(AttributeError, match="model.agents"):
+        model.agents = []
+
+
+@pytest.mark.fast
 def test_without_agents_the_outputs_are_the_same() -> None:
     with_agents, without = small(seed=9), small(seed=9, agents=False)
     assert len(with_agents.agents) > 0 and len(without.agents) == 0
