@@ -100,11 +100,8 @@ def draw(model: CXCultureModel) -> None:
 
 
 def load_and_fatigue(model: CXCultureModel) -> None:
-    """``fatigue.step``, then the mean fatigue of filled posts (read by incentives)."""
-    fatigue.step(model)
-    people = model.people
-    staff = np.count_nonzero(people.filled)
-    model.org.mean_fatigue = float(people.fatigue @ people.filled) / staff if staff else 0.0
+    """``fatigue.step``: every post's fatigue, and the mean fatigue of filled posts."""
+    model.org.mean_fatigue = fatigue.step(model)
 
 
 def hold_rituals(model: CXCultureModel) -> None:

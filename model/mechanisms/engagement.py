@@ -8,13 +8,15 @@ then:
     E* = anchor - w_c C - w_f F + w_m meaning,   E' = E + r (E* - E)
 
 Reads ``engagement.relaxation`` (r), ``engagement.cynicism_weight`` (w_c),
-``engagement.fatigue_weight`` (w_f), ``engagement.meaning_weight`` (w_m).
+``engagement.fatigue_weight`` (w_f), ``engagement.meaning_weight`` (w_m). The weekly update is a
+compiled kernel (``engagement_week``), person by person.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from cxsim.model.compiled import kernel
 from cxsim.model.parameters import Engagement
 
 
@@ -26,13 +28,24 @@ def anchor_for(engagement: np.ndarray, cynicism: np.ndarray | float, fatigue: np
             - params.meaning_weight * meaning)
 
 
+@kernel
+def engagement_week(engagement: np.ndarray, anchor: np.ndarray, cynicism: np.ndarray,
+                    fatigue: np.ndarray, meaning: np.ndarray, relaxation: float,
+                    cynicism_weight: float, fatigue_weight: float,
+                    meaning_weight: float) -> None:
+    """E* = anchor - w_c C - w_f F + w_m meaning, E' = E + r (E* - E), clipped to 0-1, in place."""
+    for i in range(engagement.size):
+        target = (anchor[i] - cynicism_weight * cynicism[i] - fatigue_weight * fatigue[i]
+                  + meaning_weight * meaning[i])
+        e = engagement[i] + relaxation * (target - engagement[i])
+        engagement[i] = min(max(e, 0.0), 1.0)
+
+
 def update_engagement(engagement: np.ndarray, anchor: np.ndarray, cynicism: np.ndarray,
                       fatigue: np.ndarray, meaning: np.ndarray, params: Engagement) -> None:
     """E' = E + r (E* - E), in place."""
-    target = (anchor - params.cynicism_weight * cynicism - params.fatigue_weight * fatigue
-              + params.meaning_weight * meaning)
-    engagement += params.relaxation * (target - engagement)
-    np.minimum(np.maximum(engagement, 0.0, out=engagement), 1.0, out=engagement)
+    engagement_week(engagement, anchor, cynicism, fatigue, meaning, params.relaxation,
+                    params.cynicism_weight, params.fatigue_weight, params.meaning_weight)
 
 
 def step(model) -> None:

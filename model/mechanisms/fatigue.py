@@ -16,12 +16,17 @@ engagement (Schneider, White & Paul 1998: the link runs both ways).
 
 Reads ``load.base_load`` (L0), ``load.capacity`` (C), ``load.fatigue_accumulation`` (a),
 ``load.fatigue_recovery`` (r), ``load.vacancy_cover`` (v).
+
+The weekly step is one compiled kernel (``load_week``): L_i per team, then F' post by post, then
+the mean fatigue of filled posts. ``update_fatigue`` and ``team_staffing_load`` are the same rules
+over arrays (for a load given in other shapes, and the reference the kernel is tested against).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from cxsim.model.compiled import kernel
 from cxsim.model.parameters import Load
 
 
@@ -68,12 +73,43 @@ def staffing_load(team: np.ndarray, filled: np.ndarray, nominal_size: np.ndarray
     return team_staffing_load(team, filled, nominal_size, cover)[team]
 
 
-def step(model) -> None:
+@kernel
+def load_week(fatigue: np.ndarray, fatigue_anchor: np.ndarray, team: np.ndarray,
+              filled: np.ndarray, nominal_size: np.ndarray, load: float, cover: float,
+              capacity: float, accumulation: float, recovery: float) -> float:
+    """F' = F + a max(0, L_i - C)^2 (1 - F) - r (F - F0)[L_i <= C] for every post, in place, with
+    L_i = L(t) (1 + v (n_g / filled_g - 1)) of its team; returns the mean fatigue of the filled
+    posts (0 if none)."""
+    n_teams = nominal_size.size
+    present = np.zeros(n_teams)                 # filled_g, summed in slot order (bincount's)
+    for i in range(team.size):
+        present[team[i]] += 1.0 if filled[i] else 0.0
+    over = np.empty(n_teams)                    # L_i - C: everyone in a team carries the same
+    for g in range(n_teams):
+        share = min(nominal_size[g] / max(present[g], 1.0), 2.0)
+        over[g] = load * (1.0 + cover * (share - 1.0)) - capacity
+    staffed = np.empty(team.size)
+    staff = 0
+    for i in range(team.size):
+        o = over[team[i]]
+        f = fatigue[i]
+        if o > 0:
+            f += accumulation * o * o * (1 - f)
+        else:
+            f += -recovery * (f - fatigue_anchor[i])
+        fatigue[i] = min(max(f, 0.0), 1.0)
+        staffed[i] = 1.0 if filled[i] else 0.0
+        staff += filled[i]
+    # the dot product (BLAS, as numpy's ``fatigue @ filled``), for the same bits
+    return np.dot(fatigue, staffed) / staff if staff else 0.0
+
+
+def step(model) -> float:
+    """L(t), then every post's fatigue; returns the mean fatigue of filled posts."""
     p = model.p
     org = model.org
     org.load = weekly_load(p.load.base_load, model.policy.load[model.week])
-    people = model.people
-    # Everyone in a team carries the same load: L_i is computed once per team.
-    load = org.load * team_staffing_load(people.team, people.filled, model.teams.nominal_size,
-                                         p.load.vacancy_cover)
-    update_fatigue(people.fatigue, load, p.load, people.fatigue_anchor, people.team)
+    people, load = model.people, p.load
+    return load_week(people.fatigue, people.fatigue_anchor, people.team, people.filled,
+                     model.teams.nominal_size, float(org.load), load.vacancy_cover,
+                     load.capacity, load.fatigue_accumulation, load.fatigue_recovery)

@@ -32,11 +32,17 @@ Reads ``incentives.orientation_pull`` (k), ``incentives.reference_alignment`` (a
 ``voice.fix_orientation_weight`` (f_o), ``voice.cx_police_bottleneck`` (b),
 ``voice.fatigue_drag`` (d), ``load.capacity`` (C), ``load.fix_overload_loss`` (l_fix),
 ``anti_patterns.cx_police``, ``risks.middle_management_resistance``.
+
+The weekly step is one compiled kernel (``incentives_week``): the pull post by post, adoption and
+modelling team by team, the teams' means over their filled posts, their capacity and the visible
+action. The array functions above it are the same rules vectorised (initialisation and tests).
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from cxsim.model.compiled import kernel
 
 
 def orientation_pull(orientation: np.ndarray, incentive_gap: float, pull: float) -> None:
@@ -92,29 +98,125 @@ def visible_action(capacity: np.ndarray, owners: np.ndarray) -> float:
     return float(capacity[owners].sum()) / owners.size if owners.size else 0.0
 
 
-def update_fix_capacity(model) -> None:
-    """The teams' capacity to fix this week and the visible action (``model.org``)."""
-    p, people, teams, org = model.p, model.people, model.teams, model.org
-    staffed = people.filled.astype(float)     # 1 for a filled post: cast once, used thrice
-    count = np.bincount(people.team, weights=staffed, minlength=teams.size)
-    orientation = team_means(people.orientation, people.team, staffed, teams.size, count)
-    fatigue = team_means(people.fatigue, people.team, staffed, teams.size, count)
-    org.fix_capacity = fix_capacity(teams.adoption, orientation, fatigue, org.load,
-                                    p.anti_patterns.cx_police,
-                                    float(model.policy.budget_cut[model.week]), p)
-    org.action = visible_action(org.fix_capacity, model.owner_teams)
+@kernel
+def _block_sum(values: np.ndarray, start: int, n: int) -> float:
+    """numpy's sum of at most 128 values: eight accumulators, then the rest in turn."""
+    if n < 8:
+        total = 0.0
+        for i in range(start, start + n):
+            total += values[i]
+        return total
+    r = values[start:start + 8].copy()
+    end = start + n - n % 8
+    for i in range(start + 8, end, 8):
+        for j in range(8):
+            r[j] += values[i + j]
+    total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    for i in range(end, start + n):
+        total += values[i]
+    return total
+
+
+@kernel
+def pairwise_sum(values: np.ndarray) -> float:
+    """``values.sum()`` as numpy sums a float64 array, for the same bits: blocks of at most 128
+    (``_block_sum``), a longer run split in two halves (the first a multiple of 8) whose sums are
+    added. The halving is done with a stack, not recursion (a recursive kernel cannot be cached)."""
+    starts = np.empty(192, np.int64)    # pending runs: 3 per level of at most 64 levels
+    counts = np.empty(192, np.int64)
+    split = np.empty(192, np.bool_)     # True: the run's two halves are done, add them
+    sums = np.empty(128)                # sums of finished runs, the latest on top
+    top, done = 0, 0
+    starts[0], counts[0], split[0] = 0, values.size, False
+    top = 1
+    while top:
+        top -= 1
+        start, n = starts[top], counts[top]
+        if split[top]:
+            done -= 1
+            sums[done - 1] += sums[done]
+        elif n <= 128:
+            sums[done] = _block_sum(values, start, n)
+            done += 1
+        else:
+            half = n // 2
+            half -= half % 8
+            split[top] = True           # stays: popped again after both halves
+            top += 1
+            starts[top], counts[top], split[top] = start + half, n - half, False
+            top += 1
+            starts[top], counts[top], split[top] = start, half, False
+            top += 1
+    return sums[0]
+
+
+@kernel
+def incentives_week(orientation: np.ndarray, fatigue: np.ndarray, team: np.ndarray,
+                    filled: np.ndarray, adoption: np.ndarray, adoption_anchor: np.ndarray,
+                    resistance_draw: np.ndarray, manager_slot: np.ndarray, owners: np.ndarray,
+                    modelling: np.ndarray, capacity: np.ndarray, gap: float, pull: float,
+                    signal: float, resistance: float, adoption_rate: float,
+                    modelling_weight: float, fix_base: float, fix_adoption: float,
+                    fix_orientation: float, police_factor: float, fatigue_drag: float,
+                    overload_factor: float, cut_factor: float) -> float:
+    """The week's incentives, in place: orientation pulled by the gap A - a_ref; each team's
+    adoption Q, modelling M (into ``modelling``) and capacity to fix (into ``capacity``, from its
+    filled posts' mean orientation and fatigue); returns the visible action, the owning teams'
+    mean capacity. ``police_factor`` = 1 - b police, ``overload_factor`` = max(0, 1 - l_fix
+    max(0, L - C)), ``cut_factor`` = 1 - cut(t)."""
+    step = pull * gap
+    n_teams = adoption.size
+    count = np.zeros(n_teams)           # filled posts per team, summed in slot order (bincount)
+    orientation_total = np.zeros(n_teams)
+    fatigue_total = np.zeros(n_teams)
+    for i in range(orientation.size):
+        if gap > 0:                     # rewards above the reference pull toward 1
+            orientation[i] += step * (1 - orientation[i])
+        elif gap < 0:                   # below it, toward 0
+            orientation[i] += step * orientation[i]
+        if filled[i]:                   # a vacant post adds 0 to every sum: left out
+            g = team[i]
+            count[g] += 1.0
+            orientation_total[g] += orientation[i]
+            fatigue_total[g] += fatigue[i]
+    for g in range(n_teams):
+        anchor = adoption_anchor[g]
+        # a resisting manager's target is where they started
+        target = anchor if resistance_draw[g] < resistance else anchor + (1 - anchor) * signal
+        adoption[g] += adoption_rate * (target - adoption[g])
+        modelling[g] = modelling_weight * adoption[g] * (1 - fatigue[manager_slot[g]])
+        mean_orientation = orientation_total[g] / count[g] if count[g] > 0 else 0.0
+        mean_fatigue = fatigue_total[g] / count[g] if count[g] > 0 else 0.0
+        c = fix_base + fix_adoption * adoption[g]
+        c += fix_orientation * mean_orientation
+        c = min(max(c, 0.0), 1.0)
+        c *= police_factor * (1 - fatigue_drag * mean_fatigue)
+        c *= overload_factor
+        capacity[g] = c * cut_factor
+    if owners.size == 0:
+        return 0.0
+    owned = np.empty(owners.size)
+    for k in range(owners.size):
+        owned[k] = capacity[owners[k]]
+    return pairwise_sum(owned) / owners.size
 
 
 def step(model) -> None:
     p, people, teams, policy, t = model.p, model.people, model.teams, model.policy, model.week
     org = model.org
-    gap = policy.incentive[t] - p.incentives.reference_alignment
-    orientation_pull(people.orientation, gap, p.incentives.orientation_pull)
-    signal = adoption_signal(policy.commitment[t], gap,
-                             policy.evidence[t] - p.leadership.decision_evidence_base)
-    resisting = teams.resistance_draw < p.risks.middle_management_resistance
-    update_adoption(teams.adoption, teams.adoption_anchor, signal, resisting,
-                    p.managers.adoption_rate)
-    org.modelling = manager_modelling(teams.adoption, people.fatigue[teams.manager_slot],
-                                      p.managers.modelling_weight)
-    update_fix_capacity(model)
+    # Python floats: the same values, without numpy's slower scalar arithmetic
+    gap = float(policy.incentive[t] - p.incentives.reference_alignment)
+    signal = adoption_signal(float(policy.commitment[t]), gap,
+                             float(policy.evidence[t] - p.leadership.decision_evidence_base))
+    v, load = p.voice, p.load
+    org.modelling = np.empty(teams.size)
+    org.fix_capacity = np.empty(teams.size)
+    org.action = incentives_week(
+        people.orientation, people.fatigue, people.team, people.filled, teams.adoption,
+        teams.adoption_anchor, teams.resistance_draw, teams.manager_slot, model.owner_teams,
+        org.modelling, org.fix_capacity, gap, p.incentives.orientation_pull, signal,
+        p.risks.middle_management_resistance, p.managers.adoption_rate,
+        p.managers.modelling_weight, v.fix_base, v.fix_adoption_weight, v.fix_orientation_weight,
+        1 - v.cx_police_bottleneck * p.anti_patterns.cx_police, v.fatigue_drag,
+        max(0.0, 1 - load.fix_overload_loss * max(0.0, org.load - load.capacity)),
+        1 - float(policy.budget_cut[t]))

@@ -21,16 +21,26 @@ Reads ``levers.ritual_participation`` (rho), ``rituals.engagement_weight`` (w_e)
 (w_m), ``rituals.orientation_decay`` (delta), ``rituals.anchor_drift`` (d),
 ``initiative_kinds.<k>.exposure`` (g_k), ``anti_patterns.cx_police``,
 ``social.remote_ritual_loss`` (l_r), ``risks.remote_work``.
+
+The week is one compiled kernel (``hold_sessions``) applying these rules one person at a time: pi,
+then each session held, in turn (``RITUALS`` order), then onboarding, then contact, meaning and
+decay; the run's session schedule is turned into arrays once (``schedule``). The array functions
+below are the same rules vectorised (tests, and the reference the kernel is tested against).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from cxsim.model.leadership import RITUALS
-from cxsim.model.parameters import Rituals
+from cxsim.model.compiled import kernel
+from cxsim.model.leadership import RITUALS, Policy
+from cxsim.model.parameters import Parameters, Rituals
 
 ONBOARDING_WEEKS = 4
+STORY_ROW = RITUALS.index("story_sharing")   # its participants are counted (stories told)
+COLLABORATION_WEEKS = 13                     # contact this recent counts for collaboration
 
 
 def participation_propensity(lever: float, engagement: np.ndarray, fatigue: np.ndarray,
@@ -64,65 +74,157 @@ def decay_orientation(orientation: np.ndarray, anchor: np.ndarray, rate: float) 
     orientation -= rate * (orientation - anchor)
 
 
-def update_collaboration(model) -> None:
+def update_collaboration(model, recent: int, outside: int) -> None:
     """K' = K + r (clip(k0 (1 - police) + g share, 0, 1) - K): customer rituals bring functions
-    together; a central CX team deepens silos. ``share`` is the share of staff outside the
-    frontline with customer contact in the last 13 weeks. Reads ``leadership.collaboration_*``."""
-    p, people = model.p, model.people
+    together; a central CX team deepens silos. ``share`` = ``recent`` / ``outside``: of the
+    ``outside`` filled posts outside the frontline, the share with customer contact in the last 13
+    weeks. Reads ``leadership.collaboration_*``."""
+    p = model.p
     lead = p.leadership
-    outside = people.filled & ~people.frontline
-    recent = outside & (people.last_interaction >= model.week - 13)   # within 13 weeks
-    share = np.count_nonzero(recent) / max(1, np.count_nonzero(outside))
+    share = recent / max(1, outside)
     target = min(1.0, lead.collaboration_base * (1 - p.anti_patterns.cx_police)
                  + lead.collaboration_ritual_gain * share)
     org = model.org
     org.collaboration += lead.collaboration_rate * (target - org.collaboration)
 
 
+@dataclass(frozen=True)
+class Schedule:
+    """The run's ritual sessions as arrays, one column per kind of ``RITUALS``."""
+
+    p: Parameters                 # what it was built from (``schedule`` rebuilds if either changes)
+    policy: Policy
+    sessions: np.ndarray          # (weeks + 1, kinds): S_k(t), 0 without a session
+    gain: np.ndarray              # g_k (1 - l_r remote): exposure of one participation
+    reach: np.ndarray             # share of the invited group asked to each session
+    managers_only: np.ndarray     # bool: only first-line managers are invited
+    interaction: np.ndarray       # bool: taking part is customer contact
+    onboarding: np.ndarray        # (weeks + 1,): I_onboarding(t)
+    offered: np.ndarray           # (weeks + 1,) bool: a session or onboarding that week
+
+
+def schedule(model) -> Schedule:
+    """The model's ``Schedule``, built at its first week of rituals."""
+    built = getattr(model, "_ritual_schedule", None)
+    if built is not None and built.p is model.p and built.policy is model.policy:
+        return built
+    p, policy = model.p, model.policy
+    kinds = [getattr(p.initiative_kinds, name) for name in RITUALS]
+    # Distributed teams miss what happens around a ritual in the room (001 §10).
+    remote_scale = 1.0 - p.social.remote_ritual_loss * p.risks.remote_work
+    sessions = np.stack([policy.sessions[name] for name in RITUALS], axis=1)
+    onboarding = policy.intensity["onboarding_immersion"]
+    built = Schedule(
+        p=p, policy=policy, sessions=sessions,
+        gain=np.array([kind.exposure * remote_scale for kind in kinds]),
+        reach=np.array([kind.reach for kind in kinds]),
+        managers_only=np.array([kind.managers_only for kind in kinds]),
+        interaction=np.array([kind.interaction for kind in kinds]),
+        onboarding=onboarding, offered=(sessions > 0).any(axis=1) | (onboarding > 0))
+    model._ritual_schedule = built
+    return built
+
+
+@kernel
+def propensity(lever: float, engagement: float, fatigue: float, cynicism: float,
+               modelling: float, engagement_weight: float, fatigue_weight: float,
+               cynicism_weight: float, manager_weight: float) -> float:
+    """pi_i of one person (``participation_propensity``)."""
+    pi = lever * max(1 + engagement_weight * (engagement - 0.5), 0.0)
+    pi *= 1 - fatigue_weight * fatigue
+    pi *= 1 - cynicism_weight * cynicism
+    pi *= max(1 + manager_weight * (modelling - 0.5), 0.0)
+    return min(pi, 1.0)
+
+
+@kernel
+def hold_sessions(t: int, sessions: np.ndarray, gain: np.ndarray, kind_reach: np.ndarray,
+                  managers_only: np.ndarray, interaction: np.ndarray, onboarding: float,
+                  onboarding_gain: float, offered: bool, uniforms: np.ndarray, lever: float,
+                  engagement_weight: float, fatigue_weight: float, cynicism_weight: float,
+                  manager_weight: float, drift: float, decay: float, modelling: np.ndarray,
+                  team: np.ndarray, filled: np.ndarray, is_manager: np.ndarray,
+                  frontline: np.ndarray, ritual_reach: np.ndarray, hired_week: np.ndarray,
+                  engagement: np.ndarray, fatigue: np.ndarray, cynicism: np.ndarray,
+                  orientation: np.ndarray, anchor: np.ndarray, meaning: np.ndarray,
+                  immersed: np.ndarray, last_interaction: np.ndarray,
+                  participants: np.ndarray, contact: np.ndarray) -> tuple[int, int, int, int]:
+    """Week ``t``'s sessions (``sessions[t, k]``, kind k of ``RITUALS``; ``uniforms`` one row per
+    kind, then onboarding) and onboarding, in place; ``contact`` is written for every post.
+    Returns the story-sharing participants, the filled posts, and the filled posts outside the
+    frontline: with contact in the last 13 weeks, and all."""
+    n = team.size
+    stories = 0
+    contact[:] = False
+    if offered:                 # else nobody is offered anything: pi is not needed
+        pi = np.empty(n)
+        for i in range(n):
+            pi[i] = propensity(lever, engagement[i], fatigue[i], cynicism[i], modelling[team[i]],
+                               engagement_weight, fatigue_weight, cynicism_weight,
+                               manager_weight)
+        for k in range(gain.size):      # each session held, in turn
+            session = sessions[t, k]
+            if session <= 0:
+                continue
+            for i in range(n):
+                invited = ritual_reach[i] * filled[i] * kind_reach[k]
+                if managers_only[k]:
+                    invited = invited * is_manager[i]
+                took_part = uniforms[k, i] < session * pi[i] * invited
+                # exposure, a share d of it lasting; arithmetic rather than a branch: who takes
+                # part is a coin toss the processor cannot predict
+                delta = (gain[k] * took_part) * (1 - orientation[i])
+                orientation[i] += delta
+                anchor[i] += drift * delta
+                participants[i] |= took_part
+                if interaction[k]:
+                    contact[i] |= took_part
+                if k == STORY_ROW:
+                    stories += took_part
+        if onboarding > 0:
+            for i in range(n):
+                if (filled[i] and not immersed[i]
+                        and hired_week[i] > t - ONBOARDING_WEEKS      # hired in the last weeks
+                        and uniforms[gain.size, i] < onboarding * pi[i]):
+                    delta = onboarding_gain * (1 - orientation[i])
+                    orientation[i] += delta
+                    anchor[i] += drift * delta
+                    immersed[i] = True
+                    contact[i] = True
+    staff, recent, outside = 0, 0, 0
+    for i in range(n):
+        if contact[i]:
+            last_interaction[i] = t
+        if filled[i]:
+            staff += 1
+            if not frontline[i]:
+                outside += 1
+                recent += last_interaction[i] >= t - COLLABORATION_WEEKS
+        meaning[i] = meaning[i] * 0.9 + 0.1 * contact[i]
+        # without reinforcement orientation decays toward the anchor
+        orientation[i] -= decay * (orientation[i] - anchor[i])
+    return stories, staff, recent, outside
+
+
 def step(model, uniforms: np.ndarray) -> None:
     """Hold this week's sessions; ``uniforms`` has one row per ritual kind plus onboarding."""
-    p, people, t = model.p, model.people, model.week
-    kinds = p.initiative_kinds
-    org = model.org
-    policy = model.policy
-    sessions = [(row, name, policy.sessions[name][t]) for row, name in enumerate(RITUALS)]
-    sessions = [(row, name, session) for row, name, session in sessions if session > 0]
-    onboarding = policy.intensity["onboarding_immersion"][t]
-    contact = np.zeros(people.size, bool)
-    if sessions or onboarding > 0:     # else nobody is offered anything: pi is not needed
-        modelling = org.modelling[people.team]
-        pi = participation_propensity(p.levers.ritual_participation, people.engagement,
-                                      people.fatigue, people.cynicism, modelling, p.rituals)
-    if sessions:
-        scope = model.ritual_reach * people.filled
-        tally = model.tally
-        # Distributed teams miss what happens around a ritual in the room (001 §10).
-        remote_scale = 1.0 - p.social.remote_ritual_loss * p.risks.remote_work
-    for row, name, session in sessions:
-        kind = getattr(kinds, name)
-        invited = scope * kind.reach
-        if kind.managers_only:
-            invited = invited * people.is_manager
-        took_part = uniforms[row] < session * pi * invited
-        expose(people.orientation, people.orientation_anchor, took_part,
-               kind.exposure * remote_scale, p.rituals.anchor_drift)
-        org.ritual_participants |= took_part
-        if kind.interaction:
-            contact |= took_part
-        if name == "story_sharing":
-            tally.stories += (p.leadership.stories_per_session * session *
-                              np.count_nonzero(took_part) / max(1, np.count_nonzero(people.filled)))
-    if onboarding > 0:
-        newcomer = people.filled & ~people.immersed & (
-            people.hired_week > t - ONBOARDING_WEEKS)     # hired in the last weeks
-        immersed = newcomer & (uniforms[len(RITUALS)] < onboarding * pi)
-        expose(people.orientation, people.orientation_anchor, immersed,
-               kinds.onboarding_immersion.exposure, p.rituals.anchor_drift)
-        people.immersed |= immersed
-        contact |= immersed
-    np.putmask(people.last_interaction, contact, t)
-    update_collaboration(model)
+    p, people, t, org = model.p, model.people, model.week, model.org
+    plan = schedule(model)
+    r = p.rituals
+    contact = np.empty(people.size, bool)
+    stories, staff, recent, outside = hold_sessions(
+        t, plan.sessions, plan.gain, plan.reach, plan.managers_only, plan.interaction,
+        float(plan.onboarding[t]), p.initiative_kinds.onboarding_immersion.exposure,
+        bool(plan.offered[t]), uniforms, p.levers.ritual_participation, r.engagement_weight,
+        r.fatigue_weight, r.cynicism_weight, r.manager_weight, r.anchor_drift,
+        r.orientation_decay, org.modelling, people.team, people.filled, people.is_manager,
+        people.frontline, model.ritual_reach, people.hired_week, people.engagement,
+        people.fatigue, people.cynicism, people.orientation, people.orientation_anchor,
+        people.meaning, people.immersed, people.last_interaction, org.ritual_participants,
+        contact)
+    session = plan.sessions[t, STORY_ROW]
+    if session > 0:
+        model.tally.stories += (p.leadership.stories_per_session * session * stories
+                                / max(1, staff))
+    update_collaboration(model, recent, outside)
     org.contact = contact
-    people.meaning *= 0.9
-    people.meaning += 0.1 * contact     # + 0.1 for contact, + 0 (no change) for the others
-    decay_orientation(people.orientation, people.orientation_anchor, p.rituals.orientation_decay)

@@ -12,13 +12,15 @@ it; fatigue above a threshold feeds it:
 Reads ``say_do.cynicism_gain`` (g), ``say_do.cynicism_relief`` (r), ``say_do.fatigue_cynicism``
 (f), ``say_do.fatigue_threshold`` (F*), ``say_do.action_weight`` (w),
 ``incentives.reference_alignment`` (a_ref). alpha(t) is the visible action on problems: the owning
-teams' mean capacity to fix (incentives.py).
+teams' mean capacity to fix (incentives.py). The cynicism update is a compiled kernel
+(``cynicism_week``), person by person.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from cxsim.model.compiled import kernel
 from cxsim.model.parameters import SayDo
 
 
@@ -27,21 +29,37 @@ def doing(commitment: float, incentive_change: float, action_change: float, weig
     return min(max(float(commitment + incentive_change + weight * action_change), 0.0), 1.0)
 
 
+@kernel
+def cynicism_week(cynicism: np.ndarray, fatigue: np.ndarray, gap: float, backed: float,
+                  gain: float, relief: float, fatigue_gain: float, threshold: float) -> None:
+    """C' = C + (g gap + f max(0, F - F*)) (1 - C) - r backed C, clipped to 0-1, in place."""
+    grow = gain * gap
+    ease = relief * backed
+    for i in range(cynicism.size):
+        strain = fatigue[i] - threshold
+        if strain < 0.0:
+            strain = 0.0
+        c = cynicism[i]
+        c += (grow + fatigue_gain * strain) * (1 - c)
+        c -= ease * c
+        cynicism[i] = min(max(c, 0.0), 1.0)
+
+
 def update_cynicism(cynicism: np.ndarray, fatigue: np.ndarray, rhetoric: float, done: float,
                     params: SayDo) -> float:
     """C' = C + g gap (1 - C) - r backed C + f max(0, F - F*)(1 - C), in place; returns gap."""
     gap = max(0.0, rhetoric - done)
     backed = min(rhetoric, done)
-    strain = params.fatigue_cynicism * np.maximum(fatigue - params.fatigue_threshold, 0.0)
-    cynicism += (params.cynicism_gain * gap + strain) * (1 - cynicism)
-    cynicism -= params.cynicism_relief * backed * cynicism
-    np.minimum(np.maximum(cynicism, 0.0, out=cynicism), 1.0, out=cynicism)
+    cynicism_week(cynicism, fatigue, float(gap), float(backed), params.cynicism_gain,
+                  params.cynicism_relief, params.fatigue_cynicism, params.fatigue_threshold)
     return gap
 
 
 def step(model) -> None:
     p, policy, t, org = model.p, model.policy, model.week, model.org
-    done = doing(policy.commitment[t], policy.incentive[t] - p.incentives.reference_alignment,
+    # Python floats: the same values, without numpy's slower scalar arithmetic
+    done = doing(float(policy.commitment[t]),
+                 float(policy.incentive[t] - p.incentives.reference_alignment),
                  org.action - org.action_at_start, p.say_do.action_weight)
     org.say_do_gap = update_cynicism(model.people.cynicism, model.people.fatigue,
                                        policy.rhetoric[t], done, p.say_do)

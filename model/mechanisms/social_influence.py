@@ -12,12 +12,18 @@ means weighted by 1 + (a - 1) [ambassador] over filled posts (if w_m + w_o > 1 b
 sum to 1). Reads ``social.influence_rate`` (s),
 ``social.manager_weight`` (w_m), ``social.organisation_weight`` (w_o), ``social.ambassador_weight``
 (a), ``social.remote_tie_loss`` (l), ``risks.remote_work``.
+
+The weekly step is one compiled kernel (``influence_week``): the weights and the teams' weights,
+then, for each belief in turn, the shifts' team sums and organisation mean, and each person's move
+toward their team's circle.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from cxsim.model.compiled import kernel
+from cxsim.model.mechanisms.incentives import pairwise_sum
 from cxsim.model.parameters import Social
 
 
@@ -37,6 +43,33 @@ def circle_weights(params: Social) -> tuple[float, float, float]:
     return w_manager, w_organisation, 1.0 - w_manager - w_organisation
 
 
+@kernel
+def influence_by_team(values: np.ndarray, anchors: np.ndarray, teams_manager: np.ndarray,
+                      manager_present: np.ndarray, team: np.ndarray, weights: np.ndarray,
+                      team_weight: np.ndarray, total_weight: float, rate: float,
+                      w_manager: float, w_organisation: float, w_team: float) -> None:
+    """D' = D + rate (w_m D_manager + w_o mean_org(D) + w_t mean_team(D) - D) with D = X - anchor,
+    X clipped to 0-1, in place (``teams_manager``, ``manager_present``: per team, its manager's
+    slot and whether it is filled; ``total_weight``: the sum of ``team_weight``, numpy's). Everyone
+    in a team has the same circle: the target is computed once per team."""
+    n_teams = team_weight.size
+    shift = values - anchors
+    means = np.zeros(n_teams)           # summed in slot order, as bincount sums
+    for i in range(values.size):
+        means[team[i]] += weights[i] * shift[i]
+    # the dot product (BLAS, as numpy's ``weights @ shift``), for the same bits
+    organisation = w_organisation * (np.dot(weights, shift) / total_weight)
+    target = np.empty(n_teams)
+    for g in range(n_teams):
+        means[g] /= team_weight[g]
+        # the manager's shift; the team's mean where the post is vacant
+        manager_view = shift[teams_manager[g]] if manager_present[g] else means[g]
+        target[g] = w_manager * manager_view + organisation + w_team * means[g]
+    for i in range(values.size):
+        x = values[i] + rate * (target[team[i]] - shift[i])
+        values[i] = min(max(x, 0.0), 1.0)
+
+
 def influence(values: np.ndarray, anchors: np.ndarray, manager_slot: np.ndarray,
               manager_present: np.ndarray, team: np.ndarray, weights: np.ndarray,
               team_weight: np.ndarray, rate: float, params: Social) -> None:
@@ -48,39 +81,43 @@ def influence(values: np.ndarray, anchors: np.ndarray, manager_slot: np.ndarray,
     present = np.zeros(team_weight.size, bool)
     present[team] = manager_present
     influence_by_team(values, anchors, teams_manager, present, team, weights, team_weight,
-                      float(team_weight.sum()), rate, circle_weights(params))
+                      float(team_weight.sum()), rate, *circle_weights(params))
 
 
-def influence_by_team(values: np.ndarray, anchors: np.ndarray, teams_manager: np.ndarray,
-                      manager_present: np.ndarray, team: np.ndarray, weights: np.ndarray,
-                      team_weight: np.ndarray, total_weight: float, rate: float,
-                      circle: tuple[float, float, float]) -> None:
-    """``influence`` with the manager's slot and presence given per team (``total_weight``:
-    ``team_weight.sum()``; ``circle``: ``circle_weights(params)``). Everyone in a team has the
-    same circle, so the target is computed once per team."""
-    shift = values - anchors
-    means = team_means(shift, team, weights, team_weight, team_weight.size)
-    # the manager's shift; the team's mean where the post is vacant
-    manager_view = np.where(manager_present, shift[teams_manager], means)
-    organisation = float(weights @ shift) / total_weight
-    w_manager, w_organisation, w_team = circle
-    target = w_manager * manager_view + w_organisation * organisation + w_team * means
-    values += rate * (target[team] - shift)
-    np.minimum(np.maximum(values, 0.0, out=values), 1.0, out=values)
+@kernel
+def influence_week(orientation: np.ndarray, orientation_anchor: np.ndarray,
+                   safety: np.ndarray, safety_anchor: np.ndarray, cynicism: np.ndarray,
+                   cynicism_anchor: np.ndarray, filled: np.ndarray, ambassador: np.ndarray,
+                   team: np.ndarray, teams_manager: np.ndarray, ambassador_weight: float,
+                   rate: float, w_manager: float, w_organisation: float,
+                   w_team: float) -> None:
+    """The week's influence on orientation, safety and cynicism, in place: weights
+    1 + (a - 1) [ambassador] over filled posts, then ``influence_by_team`` on each belief."""
+    n_teams = teams_manager.size
+    weights = np.empty(team.size)
+    team_weight = np.zeros(n_teams)     # summed in slot order, as bincount sums
+    for i in range(team.size):
+        weights[i] = ((1.0 if filled[i] else 0.0)
+                      * (1 + (ambassador_weight - 1) * (1.0 if ambassador[i] else 0.0)))
+        team_weight[team[i]] += weights[i]
+    manager_present = np.empty(n_teams, np.bool_)
+    for g in range(n_teams):
+        team_weight[g] = max(team_weight[g], 1e-9)     # an empty team: no division by zero
+        manager_present[g] = filled[teams_manager[g]]
+    total_weight = pairwise_sum(team_weight)     # numpy's sum, for the same bits
+    influence_by_team(orientation, orientation_anchor, teams_manager, manager_present, team,
+                      weights, team_weight, total_weight, rate, w_manager, w_organisation, w_team)
+    influence_by_team(safety, safety_anchor, teams_manager, manager_present, team,
+                      weights, team_weight, total_weight, rate, w_manager, w_organisation, w_team)
+    influence_by_team(cynicism, cynicism_anchor, teams_manager, manager_present, team,
+                      weights, team_weight, total_weight, rate, w_manager, w_organisation, w_team)
 
 
 def step(model) -> None:
-    p, people, teams = model.p, model.people, model.teams
+    p, people = model.p, model.people
     s = p.social
     rate = s.influence_rate * (1 - s.remote_tie_loss * p.risks.remote_work)
-    weights = people.filled * (1 + (s.ambassador_weight - 1) * people.ambassador)
-    team_weight = np.maximum(np.bincount(people.team, weights=weights,
-                                         minlength=teams.size), 1e-9)
-    total_weight = float(team_weight.sum())
-    manager_present = people.filled[teams.manager_slot]
-    circle = circle_weights(s)
-    for values, anchors in ((people.orientation, people.orientation_anchor),
-                            (people.safety, model.org.safety_anchor),
-                            (people.cynicism, people.cynicism_anchor)):
-        influence_by_team(values, anchors, teams.manager_slot, manager_present, people.team,
-                          weights, team_weight, total_weight, rate, circle)
+    influence_week(people.orientation, people.orientation_anchor, people.safety,
+                   model.org.safety_anchor, people.cynicism, people.cynicism_anchor,
+                   people.filled, people.ambassador, people.team, model.teams.manager_slot,
+                   s.ambassador_weight, rate, *circle_weights(s))
