@@ -277,7 +277,7 @@ def test_agents_are_made_at_first_use_and_then_kept_in_step() -> None:
         model.step()
     assert (model.people.hired_week != hires_before).any()
     check()
-    with pytest.raises(AttributeError, match="model.agents"):
+    with pytest.raises(AttributeError, match=r"model\.agents"):
         model.agents = []
 
 
