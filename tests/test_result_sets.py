@@ -177,23 +177,24 @@ def test_pool_takes_its_work_lazily():
     assert len(first) == 20 and len(set(first)) == 20     # it did not try to take them all
 
 
-def test_replicate_jobs_are_made_as_workers_take_them(monkeypatch):
-    """Each replicate's job is made (its seed read) only when it is run, not all up front."""
+def test_replicates_run_in_order_through_simulate_many(monkeypatch):
+    """Serially, the replicates are one ``simulate_many`` call on the seeds, in order, numbered
+    from 0 (with workers, chunks of consecutive replicates go out as workers take them)."""
     from cxsim.experiments import runner
 
-    events: list[str] = []
+    calls: list[list[int]] = []
 
-    class Seeds(list):
-        def __iter__(self):
-            for seed in super().__iter__():
-                events.append(f"made {seed}")
-                yield seed
+    def fake(scenario, seeds, on_run=None):
+        calls.append(list(seeds))
+        return pd.DataFrame({"run": range(len(seeds)), "seed": list(seeds)})
 
-    monkeypatch.setattr(runner, "_one", lambda job: events.append(f"ran {job[2]}") or
-                        pd.DataFrame({"replicate": [job[1]]}))
-    frame = runner.run_replicates(None, Seeds(range(3)), workers=1)  # type: ignore[arg-type]
-    assert events == ["made 0", "ran 0", "made 1", "ran 1", "made 2", "ran 2"]
-    assert list(frame["replicate"]) == [0, 1, 2]
+    class Named:
+        name = "s"
+
+    monkeypatch.setattr(runner, "simulate_many", fake)
+    frame = runner.run_replicates(Named(), range(5, 8), workers=1)  # type: ignore[arg-type]
+    assert calls == [[5, 6, 7]]
+    assert list(frame["replicate"]) == [0, 1, 2] and list(frame["seed"]) == [5, 6, 7]
 
 
 def test_a_worker_that_dies_is_one_line_and_writes_nothing(tmp_path, capsys, monkeypatch):
