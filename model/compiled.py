@@ -31,28 +31,55 @@ def kernel(function: F) -> F:
     return numba.njit(cache=True, nogil=True, error_model="numpy")(function)
 
 
-# Sums in a fixed order. numpy's ``@`` goes to BLAS, whose kernels (and so the order of the
-# additions, and the last bits of the result) depend on the CPU; these do not.
+# numpy's float64 ``sum`` (pairwise), for the same bits inside a kernel.
 
 @kernel
-def dot(a: np.ndarray, b: np.ndarray) -> float:
-    """sum_i a_i b_i, added in index order, in float64."""
-    total = 0.0
-    for i in range(a.size):
-        total += a[i] * b[i]
+def _block_sum(values: np.ndarray, start: int, n: int) -> float:
+    """numpy's sum of at most 128 values: eight accumulators, then the rest in turn."""
+    if n < 8:
+        total = 0.0
+        for i in range(start, start + n):
+            total += values[i]
+        return total
+    r = values[start:start + 8].copy()
+    end = start + n - n % 8
+    for i in range(start + 8, end, 8):
+        for j in range(8):
+            r[j] += values[i + j]
+    total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    for i in range(end, start + n):
+        total += values[i]
     return total
 
 
 @kernel
-def matvec32(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
-    """(matrix @ vector) for float32 operands, as float64: each row's products added in column
-    order in float32. Columns where the vector is 0 add exactly 0 and are skipped; the columns
-    are taken in the outer loop so that the rows' sums advance side by side."""
-    rows, cols = matrix.shape
-    total = np.zeros(rows, np.float32)
-    for c in range(cols):
-        weight = vector[c]
-        if weight != 0:
-            for r in range(rows):
-                total[r] += matrix[r, c] * weight
-    return total.astype(np.float64)
+def pairwise_sum(values: np.ndarray) -> float:
+    """``values.sum()`` as numpy sums a float64 array, for the same bits: blocks of at most 128
+    (``_block_sum``), a longer run split in two halves (the first a multiple of 8) whose sums are
+    added. The halving is done with a stack, not recursion (a recursive kernel cannot be cached)."""
+    starts = np.empty(192, np.int64)    # pending runs: 3 per level of at most 64 levels
+    counts = np.empty(192, np.int64)
+    split = np.empty(192, np.bool_)     # True: the run's two halves are done, add them
+    sums = np.empty(128)                # sums of finished runs, the latest on top
+    top, done = 0, 0
+    starts[0], counts[0], split[0] = 0, values.size, False
+    top = 1
+    while top:
+        top -= 1
+        start, n = starts[top], counts[top]
+        if split[top]:
+            done -= 1
+            sums[done - 1] += sums[done]
+        elif n <= 128:
+            sums[done] = _block_sum(values, start, n)
+            done += 1
+        else:
+            half = n // 2
+            half -= half % 8
+            split[top] = True           # stays: popped again after both halves
+            top += 1
+            starts[top], counts[top], split[top] = start + half, n - half, False
+            top += 1
+            starts[top], counts[top], split[top] = start, half, False
+            top += 1
+    return sums[0]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cxsim.model import CXCultureModel, load_scenario
+from cxsim.model import CXCultureModel, compiled, load_scenario
 from cxsim.model.leadership import RITUALS
 from cxsim.model.mechanisms import (
     engagement,
@@ -339,4 +339,4 @@ def test_people_kernels_with_agents_keep_the_agents_of_the_posts():
 def test_pairwise_sum_is_numpys_sum(size):
     rng = np.random.default_rng(size)
     values = rng.standard_normal(size) * 10.0 ** rng.uniform(-6, 6, size)
-    assert incentives.pairwise_sum(values) == values.sum()
+    assert compiled.pairwise_sum(values) == values.sum()

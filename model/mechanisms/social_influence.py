@@ -22,8 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cxsim.model.compiled import kernel
-from cxsim.model.mechanisms.incentives import pairwise_sum
+from cxsim.model.compiled import kernel, pairwise_sum
 from cxsim.model.parameters import Social
 
 
