@@ -20,6 +20,7 @@ import pandas as pd
 from cxsim.model.agents import Customer, Employee, Manager
 from cxsim.model.catalogue import METRICS, TARGETS, TEAM_METRICS, Metric, metric
 from cxsim.model.cx_model import CXCultureModel
+from cxsim.model.leadership import Policy, weekly_policy
 from cxsim.model.metrics import COLUMNS
 from cxsim.model.parameters import Parameters
 from cxsim.model.scenario import Scenario, ScenarioError, load_scenario, shipped_scenarios
@@ -35,9 +36,11 @@ __all__ = [
 ScenarioLike = Scenario | Parameters | str | Path
 
 
-def _records(scenario: ScenarioLike, seed: int) -> list[dict[str, float]]:
-    """The monthly rows of one run, without Mesa agent objects (the outputs never read them)."""
-    model = CXCultureModel(scenario, seed=seed, agents=False)
+def _records(scenario: ScenarioLike, seed: int,
+             policy: Policy | None = None) -> list[dict[str, float]]:
+    """The monthly rows of one run, without Mesa agent objects (the outputs never read them);
+    ``policy``: the weekly series of its parameters, if made already."""
+    model = CXCultureModel(scenario, seed=seed, agents=False, policy=policy)
     try:
         return model.run()
     finally:
@@ -75,12 +78,18 @@ def simulate_many(scenario: ScenarioLike | Sequence[ScenarioLike], seeds: Iterab
             raise ValueError(f"simulate_many: {len(scenarios)} scenarios for {len(seed_list)} "
                              f"seeds: give one scenario, or one per seed")
     loaded: dict[str | Path, Scenario] = {}
+    # leadership's weekly series, made once per parameters object (replicates share one)
+    policies: dict[int, Policy] = {}
     records: list[dict[str, float]] = []
     runs: list[int] = []
     for run, (item, seed) in enumerate(zip(scenarios, seed_list, strict=True)):
         if isinstance(item, (str, Path)):
             item = loaded.setdefault(item, load_scenario(item))
-        rows = _records(item, seed)
+        params = item if isinstance(item, Parameters) else item.parameters
+        policy = policies.get(id(params))
+        if policy is None or policy.parameters is not params:
+            policy = policies[id(params)] = weekly_policy(params)
+        rows = _records(item, seed, policy)
         records.extend(rows)
         runs.append(len(rows))
         if on_run is not None:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from cxsim.model.agents import Customer, Employee, Manager
 from cxsim.model.calendar import month_end_weeks
-from cxsim.model.leadership import RITUALS, weekly_policy
+from cxsim.model.leadership import RITUALS, Policy, weekly_policy
 from cxsim.model.mechanisms import (
     churn,
     customer_experience,
@@ -92,8 +92,8 @@ def draw(model: CXCultureModel) -> None:
     rng, n_people, n_customers = model.step_rng, model.people.size, model.customers.exists.size
     person_u = uniforms32(rng, (PERSON_UNIFORM_ROWS, n_people))
     person_z = rng.standard_normal(n_people)
-    survey_u = rng.random(n_customers, dtype=np.float32)
-    recovery_u = rng.random(n_customers, dtype=np.float32)
+    # one call for both: the same numbers as two in turn
+    survey_u, recovery_u = rng.random((2, n_customers), dtype=np.float32)
     # The pool's size depends on the arrival rate: its draws come from their own stream.
     pain_u = model.pain_rng.random(model.pain.status.size, dtype=np.float32)
     model.draws = WeekDraws(person_u, person_z, survey_u, recovery_u, pain_u)
@@ -343,6 +343,9 @@ class CXCultureModel(mesa.Model):
             run read the arrays only).
         teams_output: also collect one row per team per month in ``team_tally``
             (team_metrics.py; ``simulate_teams``); the monthly rows are the same either way.
+        policy: leadership's weekly series (``leadership.weekly_policy``), if the caller has
+            made them already (``simulate_many`` does once for all runs of the same
+            ``Parameters``); used only if made from this run's parameters object, else made.
         **kwargs: more overrides by dotted key (``**{"risks.remote_work": 1.0}``, as
             ``mesa.batch_run`` passes them) or with ``__`` for the dot (``risks__remote_work=1``).
 
@@ -362,7 +365,8 @@ class CXCultureModel(mesa.Model):
                  ritual_participation: float | None = None,
                  incentive_alignment: float | None = None,
                  overrides: Mapping[str, Any] | None = None, agents: bool = True,
-                 teams_output: bool = False, **kwargs: Any) -> None:
+                 teams_output: bool = False, policy: Policy | None = None,
+                 **kwargs: Any) -> None:
         if seed is not None and rng is not None:
             raise ValueError("CXCultureModel: pass seed or rng, not both")
         given = fresh_seed() if seed is None and rng is None else (rng if seed is None else seed)
@@ -391,7 +395,9 @@ class CXCultureModel(mesa.Model):
         self.employee_survey_rng = self.rng.spawn(1)[0]
         p = self.p = resolved.parameters
         self.weeks = p.simulation.weeks
-        self.policy = policy = weekly_policy(p)
+        if policy is None or policy.parameters is not p:
+            policy = weekly_policy(p)
+        self.policy = policy
         self.people, self.teams = people, teams = init_people(p, people_rng)
         self.pain = init_pain_points(p, teams, pain_rng)
         self.owner_teams = np.unique(self.pain.owner)

@@ -48,6 +48,7 @@ class Policy:
     intensity: dict[str, np.ndarray]   # I_k(t) per initiative kind
     sessions: dict[str, np.ndarray]    # ritual kinds: session intensity in week t (0 = none)
     survey_weeks: np.ndarray           # bool: a customer survey goes out in week t
+    parameters: Parameters             # what the series were made from
 
 
 def effective_timeline(p: Parameters) -> list[Initiative]:
@@ -117,6 +118,7 @@ def weekly_policy(p: Parameters) -> Policy:
         intensity=intensity,
         sessions=sessions,
         survey_weeks=survey_weeks,
+        parameters=p,
     )
 
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from cxsim.model.compiled import kernel
 from cxsim.model.parameters import Parameters
 
 FRONTLINE, PRODUCT, BACK_OFFICE = 0, 1, 2
@@ -55,10 +56,17 @@ def uniforms32(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
     if (count % 2 or type(bit_generator) is not np.random.PCG64
             or bit_generator.state["has_uint32"]):
         return rng.random(shape, dtype=np.float32)
-    halves = bit_generator.random_raw(count // 2).view(np.uint32)
-    uniforms = (halves >> 8).astype(np.float32)
-    uniforms *= _FLOAT32_STEP
-    return uniforms.reshape(shape)
+    return _top_24_bits(bit_generator.random_raw(count // 2).view(np.uint32)).reshape(shape)
+
+
+@kernel
+def _top_24_bits(halves: np.ndarray) -> np.ndarray:
+    """Each 32-bit word's top 24 bits x 2^-24, as float32 (exact: an integer below 2^24 times a
+    power of two)."""
+    uniforms = np.empty(halves.size, np.float32)
+    for i in range(halves.size):
+        uniforms[i] = np.float32(halves[i] >> 8) * _FLOAT32_STEP
+    return uniforms
 
 
 @dataclass
