@@ -22,9 +22,8 @@ removed when the account churns.
 from __future__ import annotations
 
 import mesa
-import numpy as np
 
-from cxsim.model.mechanisms.workforce import TOP_PERFORMER_SKILL
+from cxsim.model.mechanisms.workforce import skill_at
 
 
 def _view(group: str, attribute: str, index: str = "slot") -> property:
@@ -75,10 +74,8 @@ class Employee(SlotAgent):
         """Skill, 0-1, from tenure: ``workforce.skill`` for this slot alone (O(1))."""
         w = self.model.p.workforce
         people, s = self.model.people, self.slot
-        tenure = float(self.model.week - people.hired_week[s])
-        # numpy's exp on a float64 scalar: the same value as the array version's element
-        grown = 1.0 - (1.0 - w.new_hire_skill) * np.exp(-w.skill_growth * tenure)
-        return float(min(grown + TOP_PERFORMER_SKILL * bool(people.top_performer[s]), 1.0))
+        return skill_at(float(self.model.week - people.hired_week[s]),
+                        bool(people.top_performer[s]), w.new_hire_skill, w.skill_growth)
 
 
 class Manager(Employee):

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from cxsim.model import compiled
 from cxsim.model.compiled import kernel
 from cxsim.model.parameters import Parameters
 
@@ -301,8 +302,8 @@ def init_customers(p: Parameters, teams: Teams, pain: PainPoints,
     exists = np.arange(capacity) < n
     return Customers(
         exists=exists, churned=np.zeros(capacity, bool), initial=exists.copy(),
-        value=org.contract_value_median * np.exp(org.contract_value_sigma *
-                                                 next(draw).standard_normal(capacity)),
+        value=org.contract_value_median * compiled.exp(org.contract_value_sigma *
+                                                       next(draw).standard_normal(capacity)),
         renewal_month=next(draw).integers(0, 12, capacity),
         account_team=front_teams[next(draw).integers(0, front_teams.size, capacity)],
         # Accounts opened later take their satisfaction from the same distribution.

@@ -88,7 +88,7 @@ def load_week(fatigue: np.ndarray, fatigue_anchor: np.ndarray, team: np.ndarray,
     for g in range(n_teams):
         share = min(nominal_size[g] / max(present[g], 1.0), 2.0)
         over[g] = load * (1.0 + cover * (share - 1.0)) - capacity
-    staffed = np.empty(team.size)
+    total = 0.0                         # over filled posts, in slot order
     staff = 0
     for i in range(team.size):
         o = over[team[i]]
@@ -98,10 +98,10 @@ def load_week(fatigue: np.ndarray, fatigue_anchor: np.ndarray, team: np.ndarray,
         else:
             f += -recovery * (f - fatigue_anchor[i])
         fatigue[i] = min(max(f, 0.0), 1.0)
-        staffed[i] = 1.0 if filled[i] else 0.0
-        staff += filled[i]
-    # the dot product (BLAS, as numpy's ``fatigue @ filled``), for the same bits
-    return np.dot(fatigue, staffed) / staff if staff else 0.0
+        if filled[i]:
+            total += fatigue[i]
+            staff += 1
+    return total / staff if staff else 0.0
 
 
 def step(model) -> float:

@@ -54,10 +54,11 @@ def influence_by_team(values: np.ndarray, anchors: np.ndarray, teams_manager: np
     n_teams = team_weight.size
     shift = values - anchors
     means = np.zeros(n_teams)           # summed in slot order, as bincount sums
+    weighted = 0.0                      # in slot order too: the same bits on every machine
     for i in range(values.size):
         means[team[i]] += weights[i] * shift[i]
-    # the dot product (BLAS, as numpy's ``weights @ shift``), for the same bits
-    organisation = w_organisation * (np.dot(weights, shift) / total_weight)
+        weighted += weights[i] * shift[i]
+    organisation = w_organisation * (weighted / total_weight)
     target = np.empty(n_teams)
     for g in range(n_teams):
         means[g] /= team_weight[g]

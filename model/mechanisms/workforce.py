@@ -36,12 +36,30 @@ from cxsim.model.state import NEVER, People
 TOP_PERFORMER_SKILL = 0.15
 
 
+@kernel
+def skill_at(tenure: float, top_performer: bool, new_hire_skill: float,
+             skill_growth: float) -> float:
+    """S = min(1, 1 - (1 - s0) exp(-g tau) + 0.15 top) for one person of tenure tau."""
+    grown = 1.0 - (1.0 - new_hire_skill) * math.exp(-skill_growth * tenure)
+    return min(grown + TOP_PERFORMER_SKILL * top_performer, 1.0)
+
+
+@kernel
+def skills(week: int, hired_week: np.ndarray, top_performer: np.ndarray,
+           new_hire_skill: float, skill_growth: float) -> np.ndarray:
+    """``skill_at`` for every post."""
+    out = np.empty(hired_week.size)
+    for i in range(hired_week.size):
+        out[i] = skill_at(float(week - hired_week[i]), top_performer[i], new_hire_skill,
+                          skill_growth)
+    return out
+
+
 def skill(people: People, week: int, p: Parameters) -> np.ndarray:
-    """S = min(1, 1 - (1 - s0) exp(-g tau) + 0.15 top), tau = weeks since hire."""
+    """S = min(1, 1 - (1 - s0) exp(-g tau) + 0.15 top), tau = weeks since hire, per post."""
     w = p.workforce
-    tenure = week - people.hired_week
-    grown = 1.0 - (1.0 - w.new_hire_skill) * np.exp(-w.skill_growth * tenure)
-    return np.minimum(grown + TOP_PERFORMER_SKILL * people.top_performer, 1.0)
+    return skills(week, people.hired_week, people.top_performer, w.new_hire_skill,
+                  w.skill_growth)
 
 
 def base_hazard(p: Parameters) -> float:
@@ -55,16 +73,30 @@ def top_fatigue_weight(p: Parameters) -> float:
     return w.fatigue_weight * (1 + (w.top_performer_fatigue_multiplier - 1))
 
 
+@kernel
+def hazards(engagement: np.ndarray, cynicism: np.ndarray, fatigue: np.ndarray,
+            top_performer: np.ndarray, h0: float, engagement_weight: float,
+            cynicism_weight: float, fatigue_weight: float, top_fatigue_weight: float,
+            engagement_mean: float, cynicism_mean: float, fatigue_mean: float) -> np.ndarray:
+    """h = min(1, h0 exp(w_e (E0 - E) + w_c (C - C0) + w_f (F - F0) (1 + (m - 1) top))) per
+    post (the rule ``flow`` applies to each holder)."""
+    out = np.empty(engagement.size)
+    for i in range(engagement.size):
+        weight = top_fatigue_weight if top_performer[i] else fatigue_weight
+        log_h = (engagement_weight * (engagement_mean - engagement[i])
+                 + cynicism_weight * (cynicism[i] - cynicism_mean)
+                 + weight * (fatigue[i] - fatigue_mean))
+        out[i] = min(h0 * math.exp(log_h), 1.0)
+    return out
+
+
 def weekly_hazard(people: People, p: Parameters) -> np.ndarray:
     """h: each post's chance that its holder leaves this week."""
     w, ini = p.workforce, p.initial
-    h0 = base_hazard(p)
-    # w_f (1 + (m - 1) top), for top performers and for the others
-    fatigue_weight = np.where(people.top_performer, top_fatigue_weight(p), w.fatigue_weight)
-    log_h = (w.engagement_weight * (ini.engagement_mean - people.engagement)
-             + w.cynicism_weight * (people.cynicism - ini.cynicism_mean)
-             + fatigue_weight * (people.fatigue - ini.fatigue_mean))
-    return np.minimum(h0 * np.exp(log_h), 1.0)
+    return hazards(people.engagement, people.cynicism, people.fatigue, people.top_performer,
+                   base_hazard(p), w.engagement_weight, w.cynicism_weight, w.fatigue_weight,
+                   top_fatigue_weight(p), ini.engagement_mean, ini.cynicism_mean,
+                   ini.fatigue_mean)
 
 
 def hire_orientation(p: Parameters, empathy_hiring: float) -> float:
@@ -108,8 +140,6 @@ def flow(t: int, leave_draw: np.ndarray, top_draw: np.ndarray, orientation_draw:
             # wider than rounding) is above h, and most are, so exp is seldom needed.
             if log_h < 0.5 and leave_draw[i] >= h0 / (1.0 - log_h) * (1.0 + 1e-9):
                 continue
-            # (math.exp can differ from numpy's exp in the last bit: a draw within that bit of
-            # h, so a different decision, has a chance of about 1e-11 per post.)
             if leave_draw[i] < min(h0 * math.exp(log_h), 1.0):     # the holder leaves
                 filled[i] = False
                 vacancy_weeks[i] = hiring_lag
