@@ -1,0 +1,149 @@
+"""``cxsim posterior``: an ABC-SMC posterior of the default organisation given the TechOps Pro
+case (experiments/posterior.py)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import time
+from pathlib import Path
+from typing import Any
+
+from cxsim.experiments.cli.parser import (
+    add_workers,
+    cap_workers,
+    check_output,
+    non_negative_int,
+    one_line,
+    output_directory,
+    positive_int,
+    progress_bar,
+    wrote,
+)
+
+DEFAULT_OUT = Path("runs") / "posterior"
+ASSUMED_ACCEPTANCE = 0.3   # for the time estimate only
+
+DESCRIPTION = f"""\
+Approximate the posterior of the default organisation's free parameters (the ranges of
+experiments/calibrate.py FREE as uniform priors) given the figures of the TechOps Pro case (source
+001, section 11) and the steady-baseline assumption, by ABC-SMC (pyabc): each simulation runs
+baseline and techops_programme once on a common seed; the distance scales each figure by its
+tolerance. Seeded: the same --seed gives the same posterior with any --workers, and a run stopped
+part-way resumes from its database (--db) where it stopped.
+
+What it writes:
+  by default  posterior.csv (the last generation's particles: weight, distance, parameters) and
+              posterior_record.json (settings, versions, priors, data, each generation's epsilon,
+              acceptance and simulations, run count, duration) into --out (default {DEFAULT_OUT});
+              pyabc's history database at --db (default: beside --out, OUT.db)
+  --write     also copies both into the shipped scenarios folder (the previous ones are kept in
+              --out/backup-DATE-TIME/)
+
+Exit status: 0 when done; 2 for bad input, before anything runs.
+
+A quick look (about a minute on 2 cores): cxsim posterior --population 20 --generations 2
+"""
+
+
+def _estimate(population: int, generations: int, workers: int) -> tuple[int, float]:
+    """Simulations (assuming each generation accepts ``ASSUMED_ACCEPTANCE`` of its candidates)
+    and seconds, from one simulation timed here."""
+    from cxsim.experiments import posterior
+
+    posterior.case_statistics({}, 0)            # loads the kernels and the scenarios
+    started = time.perf_counter()
+    posterior.case_statistics({}, 1)
+    each = time.perf_counter() - started
+    simulations = population + round(population * generations / ASSUMED_ACCEPTANCE)
+    return simulations, simulations * each / workers
+
+
+def command_posterior(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from cxsim.experiments import posterior
+
+    out = args.out if args.out is not None else DEFAULT_OUT
+    check_output(out)
+    if args.write:
+        check_output(posterior.POSTERIOR.parent, "--write (the shipped scenarios folder)",
+                     result_set=False)
+    database = args.db if args.db is not None else out.with_name(out.name + ".db")
+    workers = cap_workers(args.workers)
+    settings = posterior.Settings(population=args.population, generations=args.generations,
+                                  min_acceptance=args.min_acceptance, seed=args.seed)
+    console = Console(stderr=True, soft_wrap=True, highlight=False)
+    simulations, seconds = _estimate(args.population, args.generations, workers)
+    console.print(f"ABC-SMC: {args.population} particles, up to {args.generations} generations: "
+                  f"about {simulations:,} simulations ({2 * simulations:,} runs) if each "
+                  f"generation accepts {ASSUMED_ACCEPTANCE:.0%} of its candidates, about "
+                  f"{seconds / 60:.1f} min on {workers} worker{'s' * (workers > 1)}; "
+                  f"history in {database}", markup=False)
+    with progress_bar() as bar, posterior.process_map(workers) as map_:
+        task = bar.add_task("generation 0", total=args.population)
+
+        def on_particle(done: int, n: int) -> None:
+            bar.update(task, completed=done, total=n, refresh=True)
+
+        def on_generation(t: int, epsilon: float, acceptance: float) -> None:
+            console.print(f"generation {t}: epsilon {epsilon:.3f}, acceptance "
+                          f"{acceptance:.1%}", markup=False)
+            if t + 1 < args.generations:
+                bar.update(task, description=f"generation {t + 1}", completed=0,
+                           refresh=True)
+
+        calibration = posterior.run_abc(settings, database, map_, on_generation, on_particle)
+    rec = posterior.record(calibration)
+    console.print(f"{rec['simulations']:,} simulations ({rec['runs']:,} runs) in "
+                  f"{rec['seconds']:.0f} s; {rec['draws']} draws, effective sample size "
+                  f"{rec['effective_sample_size']:.0f}", markup=False)
+    files = posterior.write_posterior(calibration, out)
+    wrote(files)
+    if args.write:
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        kept = posterior.install(files, out / f"backup-{stamp}")
+        wrote([posterior.POSTERIOR, posterior.POSTERIOR_RECORD],
+              f"; the previous ones are in {kept[0].parent}" if kept else "")
+    return 0
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value < 1.0:
+        raise argparse.ArgumentTypeError(f"{one_line(repr(text))}: a number from 0 to below 1 "
+                                         "expected")
+    return value
+
+
+def register(commands: Any) -> None:
+    """Add ``posterior`` to an argparse subparsers object."""
+    from cxsim.experiments.posterior import SEED, Settings
+
+    defaults = Settings()
+    parser = commands.add_parser(
+        "posterior", help="ABC-SMC posterior of the default organisation given the TechOps Pro "
+                          "case (writes the draws; --write also into the shipped scenarios)",
+        description=DESCRIPTION)
+    parser.add_argument("--population", type=positive_int, default=defaults.population,
+                        metavar="N", help="particles per generation")
+    parser.add_argument("--generations", type=positive_int, default=defaults.generations,
+                        metavar="G", help="generations at most")
+    parser.add_argument("--min-acceptance", type=_share, default=defaults.min_acceptance,
+                        metavar="SHARE", help="stop when a generation accepts less than this "
+                                              "share of its candidates")
+    parser.add_argument("--seed", type=non_negative_int, default=SEED, metavar="N",
+                        help=f"the sampler's seed (default {SEED})")
+    parser.add_argument("--out", type=output_directory, metavar="DIR",
+                        help=f"where the draws and the record go (default {DEFAULT_OUT})")
+    parser.add_argument("--db", type=Path, metavar="FILE",
+                        help="pyabc's history database (default: OUT.db beside --out); a run "
+                             "with the same settings in it is resumed")
+    add_workers(parser, "simulations")
+    parser.add_argument("--write", action="store_true",
+                        help="also copy the draws and the record into the shipped scenarios "
+                             "folder (the previous ones are kept)")
+    parser.set_defaults(handler=command_posterior)

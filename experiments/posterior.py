@@ -1,0 +1,345 @@
+"""Calibration with uncertainty: an ABC-SMC posterior of the default organisation's free
+parameters given the TechOps Pro case (source 001, "Building a CX-First Culture", section 11;
+docs/sources.md).
+
+The model has no likelihood one could write down, so the posterior is approximated by Approximate
+Bayesian Computation with sequential Monte Carlo (ABC-SMC: Sisson, Fan & Tanaka 2007; Beaumont et
+al. 2009; Toni et al. 2009), with pyabc (Klinger, Rickert & Hasenauer 2018; Schaelte et al. 2022),
+which MODEL_BRIEF §8 asks for (McCulloch et al. 2022, ABC or history matching for agent-based
+models). Each generation t keeps ``population`` particles (parameter sets) whose simulated case
+figures lie within epsilon_t of the observed ones, epsilon_t the median distance of the previous
+generation's particles; new candidates are drawn from the previous generation through a
+multivariate normal kernel (twice the weighted covariance) and weighted by prior / proposal.
+
+- **Priors**: uniform on each free parameter's range (``calibrate.FREE``: the same ranges and
+  reasons as the point calibration; a range is "assumption" unless its reason says otherwise).
+- **Data** (summary statistics): the case figures of ``calibrate.TARGETS`` (before: churn 18%, NPS
+  28, cultural assessment 2.1/5, 32% agreement, interaction near zero; after the programme's year:
+  realised churn 12%, NPS 51, assessment 3.6/5, 68% interaction) and the steady-baseline
+  assumption (with no programme, churn, NPS and the open problems stay where they are).
+- **A simulation** of a particle is one run of ``baseline`` and one of ``techops_programme`` on the
+  same seed (common random numbers between the arms), read at the targets' months: one
+  realisation of the case, as the case itself is one.
+- **Distance**: sqrt(sum_i ((s_i - s_obs_i) / tolerance_i)^2), each figure scaled by its
+  tolerance (pyabc ``PNormDistance`` with fixed weights), so a distance of sqrt(13) ~ 3.6 is "each
+  figure off by its tolerance on average".
+
+Reproducible: generation t's candidates come from seeds ``SeedSequence([seed, t + 1])`` (t = -1
+is the calibration sample that sets the first epsilon), one per accepted particle, each task
+sampling from its own seeded stream until it has one accepted particle (``SeededSampler``), so the
+posterior is a function of the seed alone: the same with 1 or 8 workers, on a Dask cluster or
+resumed from pyabc's history database after a stop.
+
+Nothing here writes into the shipped scenarios by itself: :func:`write_posterior` writes the draws
+(``posterior.csv``) and the record (``posterior_record.json``) into a folder of the caller's as
+one result set; :func:`install` copies them into ``scenarios/``.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import functools
+import json
+import logging
+import random
+import shutil
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+import cxsim
+from cxsim.experiments.calibrate import FREE, TARGETS, Target
+from cxsim.experiments.files import result_set, write_atomic
+from cxsim.model import Scenario, load_scenario, simulate_many
+from cxsim.model.scenario import SCENARIO_DIR
+
+POSTERIOR = SCENARIO_DIR / "posterior.csv"
+POSTERIOR_RECORD = SCENARIO_DIR / "posterior_record.json"
+SCENARIOS = tuple(sorted({t.scenario for t in TARGETS}))
+SEED = 2026
+
+
+def statistic_name(target: Target) -> str:
+    """The summary statistic's name: ``scenario.mMONTH.column``."""
+    return f"{target.scenario}.m{target.month}.{target.column}"
+
+
+OBSERVED: dict[str, float] = {statistic_name(t): t.value for t in TARGETS}
+WEIGHTS: dict[str, float] = {statistic_name(t): 1.0 / t.tolerance for t in TARGETS}
+
+
+@functools.cache
+def _shipped(name: str) -> Scenario:
+    # The shipped files, by path: a user's scenario folder never stands in for them.
+    return load_scenario(SCENARIO_DIR / f"{name}.toml")
+
+
+def case_statistics(parameters: dict[str, float], seed: int) -> dict[str, float]:
+    """One realisation of the case's figures with these free parameters: ``baseline`` and
+    ``techops_programme``, one run each on ``seed``."""
+    plain = {key: float(value) for key, value in parameters.items()}
+    out: dict[str, float] = {}
+    for name in SCENARIOS:
+        monthly = simulate_many(_shipped(name).with_overrides(plain), [seed]).set_index("month")
+        for t in TARGETS:
+            if t.scenario == name:
+                out[statistic_name(t)] = float(monthly.at[t.month, t.column])
+    return out
+
+
+def abc_model(parameters: dict[str, float]) -> dict[str, float]:
+    """pyabc's model: the case statistics on a seed from the task's seeded stream."""
+    return case_statistics(parameters, int(np.random.randint(0, 2**31 - 1)))
+
+
+def prior() -> Any:
+    """Uniform priors on the free parameters' ranges (``calibrate.FREE``)."""
+    import pyabc
+    return pyabc.Distribution(**{f.key: pyabc.RV("uniform", f.low, f.high - f.low)
+                                 for f in FREE})
+
+
+def distance() -> Any:
+    """The Euclidean distance of the figures, each scaled by its tolerance."""
+    import pyabc
+    return pyabc.PNormDistance(p=2, fixed_weights=WEIGHTS)
+
+
+def _sampler_base() -> type:
+    from pyabc.sampler import MappingSampler
+    return MappingSampler
+
+
+class SeededSampler(_sampler_base()):  # type: ignore[misc]
+    """pyabc's ``MappingSampler`` (each task samples until it has one accepted particle) with the
+    tasks' seeds fixed: task i of generation t seeds numpy's and Python's global generators (which
+    pyabc's proposals and ``abc_model`` draw from) with word i of ``SeedSequence([seed, t + 1])``.
+
+    ``map_`` is any map: the built-in one, ``ProcessPoolExecutor.map`` or a Dask client's;
+    results come back in task order, so scheduling cannot change them. ``on_particle`` (in the
+    calling process) is told of each accepted particle."""
+
+    def __init__(self, map_: Callable = map, seed: int = SEED,
+                 on_particle: Callable[[int, int], None] | None = None) -> None:
+        super().__init__(map_=map_)
+        self.seed = seed
+        self.on_particle = on_particle
+
+    def map_function(self, simulate_one: bytes, task_seed: int) -> tuple[Any, int]:
+        simulate_one = self.unpickle(simulate_one)
+        np.random.seed(task_seed)
+        random.seed(task_seed)
+        evaluations = 0
+        sample = self._create_empty_sample()
+        while True:
+            particle = simulate_one()
+            evaluations += 1
+            sample.append(particle)
+            if particle.accepted:
+                return sample, evaluations
+
+    def sample_until_n_accepted(self, n: int, simulate_one: Any, t: int, *,
+                                max_eval: float = np.inf, all_accepted: bool = False,
+                                ana_vars: Any = None) -> Any:
+        seeds = np.random.SeedSequence([self.seed, t + 1]).generate_state(n).tolist()
+        task = functools.partial(self.map_function, self.pickle(simulate_one))
+        sample = self._create_empty_sample()
+        self.nr_evaluations_ = 0
+        for done, (result, evaluations) in enumerate(self.map_(task, seeds), 1):
+            sample += result
+            self.nr_evaluations_ += evaluations
+            if self.on_particle is not None:
+                self.on_particle(done, n)
+        return sample
+
+
+@dataclass(frozen=True)
+class Settings:
+    """One ABC-SMC calibration's settings (all in its record)."""
+
+    population: int = 500
+    generations: int = 8
+    min_acceptance: float = 0.02     # stop when fewer than this share of candidates is accepted
+    min_epsilon: float = 0.0         # stop once epsilon is at or below this
+    seed: int = SEED
+
+
+@dataclass
+class Calibration:
+    """A finished (or stopped) run: pyabc's history and what the record needs."""
+
+    history: Any
+    settings: Settings
+    seconds: float
+    database: Path
+
+
+def run_abc(settings: Settings, database: Path, map_: Callable = map,
+            on_generation: Callable[[int, float, float], None] | None = None,
+            on_particle: Callable[[int, int], None] | None = None) -> Calibration:
+    """Run (or resume, if ``database`` holds a run with the same settings) ABC-SMC to
+    ``settings.generations`` generations, or until a stopping rule holds (acceptance below
+    ``min_acceptance``, epsilon at or below ``min_epsilon``). ``on_generation(t, epsilon,
+    acceptance)`` is called after each generation, ``on_particle(done, n)`` after each accepted
+    particle.
+
+    Each generation is run from the database (pyabc's ``load``), so an uninterrupted run and one
+    resumed after any generation are the same run."""
+    import pyabc
+
+    logging.getLogger("ABC").setLevel(logging.WARNING)
+    logging.getLogger("pyabc").setLevel(logging.WARNING)
+    url = f"sqlite:///{Path(database).resolve()}"
+
+    def smc() -> Any:
+        return pyabc.ABCSMC(abc_model, prior(), distance(), population_size=settings.population,
+                            sampler=SeededSampler(map_, settings.seed, on_particle),
+                            eps=pyabc.MedianEpsilon())
+
+    started = time.perf_counter()
+    run_id = _matching_run(database, settings)
+    if run_id is None:                 # a new run (beside any others in the database)
+        database.parent.mkdir(parents=True, exist_ok=True)
+        history = smc().new(url, OBSERVED, meta_info={"cxsim": json.dumps(asdict(settings))})
+        run_id = history.id
+    history = pyabc.History(url, _id=run_id)
+    while history.max_t + 1 < settings.generations and not _stopped(history, settings):
+        abc = smc()
+        history = abc.load(url, run_id)
+        abc.run(max_nr_populations=1)
+        if on_generation is not None:
+            t, epsilon, acceptance = _last_generation(history)
+            on_generation(t, epsilon, acceptance)
+    return Calibration(history, settings, time.perf_counter() - started, Path(database))
+
+
+def _last_generation(history: Any) -> tuple[int, float, float]:
+    """The latest generation's t, epsilon and acceptance rate."""
+    last = history.get_all_populations().iloc[-1]
+    t = int(last["t"])
+    return t, float(last["epsilon"]), float(
+        history.get_nr_particles_per_population().loc[t] / last["samples"])
+
+
+def _stopped(history: Any, settings: Settings) -> bool:
+    """Whether the latest generation met a stopping rule."""
+    if history.max_t < 0:
+        return False
+    _, epsilon, acceptance = _last_generation(history)
+    return acceptance < settings.min_acceptance or epsilon <= settings.min_epsilon
+
+
+def _matching_run(database: Path, settings: Settings) -> int | None:
+    """The id of the run in ``database`` made with these settings (bar the generations), if any.
+    pyabc keeps a run's ``meta_info`` as the text of a Python dict: read as a literal, never
+    run."""
+    if not Path(database).exists():
+        return None
+    import pyabc
+    history = pyabc.History(f"sqlite:///{Path(database).resolve()}")
+    same = {k: v for k, v in asdict(settings).items() if k != "generations"}
+    for run in history.all_runs():
+        try:
+            stored = json.loads(ast.literal_eval(run.json_parameters or "{}").get("cxsim", "{}"))
+        except (TypeError, ValueError, SyntaxError, AttributeError):
+            continue
+        if {k: v for k, v in stored.items() if k != "generations"} == same:
+            return int(run.id)
+    return None
+
+
+def draws(history: Any) -> pd.DataFrame:
+    """The last generation's particles: ``draw``, ``weight`` (normalised), ``distance`` and the
+    free parameters, in pyabc's order."""
+    frame, weights = history.get_distribution(m=0, t=history.max_t)
+    distances = history.get_weighted_distances(t=history.max_t)
+    out = frame[[f.key for f in FREE]].reset_index(drop=True)
+    out.insert(0, "distance", distances["distance"].to_numpy())
+    out.insert(0, "weight", weights / weights.sum())
+    out.insert(0, "draw", np.arange(len(out)))
+    return out
+
+
+def record(calibration: Calibration) -> dict[str, Any]:
+    """The posterior's provenance: settings, versions, priors, data, distance and each
+    generation's epsilon, acceptance and simulations."""
+    import mesa
+    import numba
+    import pyabc
+
+    history = calibration.history
+    populations = history.get_all_populations()
+    particles = history.get_nr_particles_per_population()
+    generations = []
+    for _, row in populations.iterrows():
+        t = int(row["t"])
+        if t < 0:
+            continue
+        generations.append({"t": t, "epsilon": float(row["epsilon"]),
+                            "simulations": int(row["samples"]),
+                            "accepted": int(particles.loc[t]),
+                            "acceptance": float(particles.loc[t] / row["samples"])})
+    table = draws(history)
+    weights = table["weight"].to_numpy()
+    return {
+        "method": "ABC-SMC (pyabc ABCSMC): uniform priors, median epsilon schedule, "
+                  "multivariate normal transition; one run of each arm per simulation on a "
+                  "common seed; distance sqrt(sum(((s - s_obs) / tolerance)^2)); seeded "
+                  "sampler (SeedSequence([seed, t + 1]) per generation)",
+        "settings": asdict(calibration.settings),
+        "versions": {"cxsim": cxsim.__version__, "pyabc": pyabc.__version__,
+                     "numpy": np.__version__, "numba": numba.__version__,
+                     "mesa": mesa.__version__},
+        "priors": [{"key": f.key, "distribution": f"uniform({f.low}, {f.high})",
+                    "why": f.why, "source": "assumption (range)"} for f in FREE],
+        "data": [{"name": statistic_name(t), **asdict(t)} for t in TARGETS],
+        "generations": generations,
+        "simulations": int(history.total_nr_simulations),
+        "runs": 2 * int(history.total_nr_simulations),
+        "seconds": round(calibration.seconds, 1),
+        "draws": len(table),
+        "effective_sample_size": float(1.0 / np.sum(weights ** 2)),
+        "date": dt.date.today().isoformat(),
+    }
+
+
+def write_posterior(calibration: Calibration, out: Path) -> list[Path]:
+    """``posterior.csv`` (the draws) and ``posterior_record.json`` into ``out``, one result
+    set."""
+    table, rec = draws(calibration.history), record(calibration)
+    with result_set(out) as staging:
+        table.to_csv(staging / POSTERIOR.name, index=False, float_format="%.10g")
+        (staging / POSTERIOR_RECORD.name).write_text(json.dumps(rec, indent=2) + "\n")
+    return [out / POSTERIOR.name, out / POSTERIOR_RECORD.name]
+
+
+def install(files: Iterable[Path], backup: Path) -> list[Path]:
+    """Copy the shipped posterior files into ``backup``, then replace them with ``files`` (from
+    :func:`write_posterior`); returns the backups."""
+    kept = []
+    for shipped in (POSTERIOR, POSTERIOR_RECORD):
+        if shipped.exists():
+            kept.append(backup / shipped.name)
+            write_atomic(kept[-1], lambda p, source=shipped: shutil.copyfile(source, p))
+    targets = {POSTERIOR.name: POSTERIOR, POSTERIOR_RECORD.name: POSTERIOR_RECORD}
+    for path in files:
+        write_atomic(targets[path.name], lambda p, source=path: shutil.copyfile(source, p))
+    return kept
+
+
+@contextmanager
+def process_map(workers: int) -> Iterator[Callable]:
+    """A map over ``workers`` processes, in order (the built-in map for one worker)."""
+    if workers <= 1:
+        yield map
+        return
+    from concurrent.futures import ProcessPoolExecutor
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield pool.map

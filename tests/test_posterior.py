@@ -1,0 +1,87 @@
+"""The ABC-SMC posterior (experiments/posterior.py, ``cxsim posterior``): seeded, the same with
+any number of workers, resumable, and written whole with its provenance."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cxsim.experiments import calibrate, posterior
+
+SMALL = posterior.Settings(population=10, generations=2, seed=11)
+
+
+def _draws(settings: posterior.Settings, database: Path, workers: int = 1) -> pd.DataFrame:
+    with posterior.process_map(workers) as map_:
+        return posterior.draws(posterior.run_abc(settings, database, map_).history)
+
+
+def test_case_statistics_are_the_targets_read_off_the_runs() -> None:
+    from cxsim.model import load_scenario, simulate
+    stats = posterior.case_statistics({"churn.intercept": -2.5}, 4)
+    assert set(stats) == set(posterior.OBSERVED) and len(stats) == len(calibrate.TARGETS)
+    for name in posterior.SCENARIOS:
+        monthly = simulate(load_scenario(name).with_overrides({"churn.intercept": -2.5}), 4)
+        for t in calibrate.TARGETS:
+            if t.scenario == name:
+                assert stats[posterior.statistic_name(t)] == monthly.at[t.month, t.column]
+
+
+def test_same_posterior_with_one_or_two_workers_and_when_resumed(tmp_path) -> None:
+    one = _draws(SMALL, tmp_path / "one.db")
+    two = _draws(SMALL, tmp_path / "two.db", workers=2)
+    pd.testing.assert_frame_equal(one, two, check_exact=True)
+    # stopped after the first generation, then resumed from its database
+    _draws(posterior.Settings(population=10, generations=1, seed=11), tmp_path / "resumed.db")
+    resumed = _draws(SMALL, tmp_path / "resumed.db")
+    pd.testing.assert_frame_equal(one, resumed, check_exact=True)
+    other = _draws(posterior.Settings(population=10, generations=2, seed=12), tmp_path / "o.db")
+    assert not one.equals(other)
+    assert np.isclose(one["weight"].sum(), 1.0) and (one["weight"] > 0).all()
+    for free in calibrate.FREE:      # inside the prior's support
+        assert one[free.key].between(free.low, free.high).all()
+
+
+def test_command_writes_draws_and_record_and_leaves_the_shipped_files(tmp_path) -> None:
+    out = tmp_path / "posterior"
+    shipped = {p: p.read_bytes() for p in (posterior.POSTERIOR, posterior.POSTERIOR_RECORD)
+               if p.exists()}
+    done = subprocess.run([sys.executable, "-m", "cxsim", "posterior", "--population", "8",
+                           "--generations", "1", "--workers", "2", "--out", str(out)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "simulations" in done.stderr and "generation 0: epsilon" in done.stderr
+    assert sorted(p.name for p in out.iterdir()) == [".cxsim-result-set", "posterior.csv",
+                                                     "posterior_record.json"]
+    table = pd.read_csv(out / "posterior.csv")
+    assert list(table.columns) == ["draw", "weight", "distance",
+                                   *(f.key for f in calibrate.FREE)]
+    assert len(table) == 8
+    record = json.loads((out / "posterior_record.json").read_text())
+    assert record["settings"]["population"] == 8 and record["draws"] == 8
+    assert record["simulations"] == sum(g["simulations"] for g in record["generations"]) + 8
+    assert {"cxsim", "pyabc", "numpy", "numba", "mesa"} <= set(record["versions"])
+    assert [p["key"] for p in record["priors"]] == [f.key for f in calibrate.FREE]
+    assert (tmp_path / "posterior.db").exists()
+    assert {p: p.read_bytes() for p in shipped} == shipped
+
+
+@pytest.mark.fast
+@pytest.mark.parametrize(("args", "expected"), [
+    (["--population", "0"], "argument --population: '0': a whole number >= 1 expected"),
+    (["--min-acceptance", "1"], "argument --min-acceptance: '1': a number from 0 to below 1"),
+    (["--seed", "-3"], "argument --seed: '-3': a whole number >= 0 expected"),
+])
+def test_bad_posterior_numbers_are_one_line_exit_2(args, expected, capsys) -> None:
+    from cxsim.experiments import cli
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["posterior", *args])
+    assert stop.value.code == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0], lines
