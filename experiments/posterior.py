@@ -9,7 +9,8 @@ which MODEL_BRIEF §8 asks for (McCulloch et al. 2022, ABC or history matching f
 models). Each generation t keeps ``population`` particles (parameter sets) whose simulated case
 figures lie within epsilon_t of the observed ones, epsilon_t the median distance of the previous
 generation's particles; new candidates are drawn from the previous generation through a
-multivariate normal kernel (twice the weighted covariance) and weighted by prior / proposal.
+multivariate normal kernel (twice the weighted covariance: ``transition``) and weighted by prior /
+proposal.
 
 - **Priors**: uniform on each free parameter's range (``calibrate.FREE``: the same ranges and
   reasons as the point calibration; a range is "assumption" unless its reason says otherwise).
@@ -112,6 +113,20 @@ def distance() -> Any:
     return pyabc.PNormDistance(p=2, fixed_weights=WEIGHTS)
 
 
+def unit_bandwidth(effective_sample_size: float, dimension: int) -> float:
+    """No rule-of-thumb shrinking: the kernel's covariance is ``scaling`` x the particles'."""
+    return 1.0
+
+
+def transition() -> Any:
+    """Beaumont et al. (2009)'s perturbation kernel: a multivariate normal with twice the
+    weighted covariance of the previous generation. pyabc's default (Silverman's rule) shrinks
+    it to about a quarter of that in 14 dimensions, which left an effective sample size of 4 of
+    200 particles by the fourth generation (measured)."""
+    import pyabc
+    return pyabc.MultivariateNormalTransition(scaling=2.0, bandwidth_selector=unit_bandwidth)
+
+
 def _sampler_base() -> type:
     from pyabc.sampler import MappingSampler
     return MappingSampler
@@ -201,7 +216,7 @@ def run_abc(settings: Settings, database: Path, map_: Callable = map,
     def smc() -> Any:
         return pyabc.ABCSMC(abc_model, prior(), distance(), population_size=settings.population,
                             sampler=SeededSampler(map_, settings.seed, on_particle),
-                            eps=pyabc.MedianEpsilon())
+                            eps=pyabc.MedianEpsilon(), transitions=transition())
 
     started = time.perf_counter()
     run_id = _matching_run(database, settings)
