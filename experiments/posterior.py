@@ -282,7 +282,43 @@ def draws(history: Any) -> pd.DataFrame:
     return out
 
 
-def record(calibration: Calibration) -> dict[str, Any]:
+PREDICTIVE_SEED = 30_000   # the predictive check's simulations: seeds apart from the fit's
+
+
+def _simulate_draw(job: tuple[dict[str, float], int]) -> dict[str, float]:
+    return case_statistics(*job)
+
+
+def resample(table: pd.DataFrame, n: int, seed: int) -> pd.DataFrame:
+    """``n`` draws by weight (systematic resampling on a seeded stream): equally weighted."""
+    weights = table["weight"].to_numpy()
+    u = (np.random.default_rng(seed).random() + np.arange(n)) / n
+    index = np.minimum(np.searchsorted(np.cumsum(weights) / weights.sum(), u), len(table) - 1)
+    return table.iloc[index].reset_index(drop=True)
+
+
+def predictive_check(table: pd.DataFrame, n: int = 200, map_: Callable = map,
+                     seed: int = PREDICTIVE_SEED) -> list[dict[str, Any]]:
+    """The posterior predictive distribution of each case figure: ``n`` draws by weight, each
+    simulated afresh (seeds ``seed + i``, none of the fit's), and whether the observed figure
+    lies in the central 90% of the simulated ones."""
+    chosen = resample(table, n, seed)
+    keys = [f.key for f in FREE]
+    jobs = [({k: float(row[k]) for k in keys}, seed + i) for i, row in chosen.iterrows()]
+    simulated = pd.DataFrame(list(map_(_simulate_draw, jobs)))
+    rows = []
+    for t in TARGETS:
+        values = simulated[statistic_name(t)].to_numpy(dtype=float)
+        low, median, high = np.nanquantile(values, [0.05, 0.5, 0.95])
+        rows.append({"name": statistic_name(t), "observed": t.value, "tolerance": t.tolerance,
+                     "p05": round(float(low), 4), "median": round(float(median), 4),
+                     "p95": round(float(high), 4),
+                     "inside_90": bool(low <= t.value <= high), "meaning": t.meaning})
+    return rows
+
+
+def record(calibration: Calibration,
+           predictive: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """The posterior's provenance: settings, versions, priors, data, distance and each
     generation's epsilon, acceptance and simulations."""
     import mesa
@@ -321,14 +357,16 @@ def record(calibration: Calibration) -> dict[str, Any]:
         "seconds": round(calibration.seconds, 1),
         "draws": len(table),
         "effective_sample_size": float(1.0 / np.sum(weights ** 2)),
+        "predictive_check": predictive,
         "date": dt.date.today().isoformat(),
     }
 
 
-def write_posterior(calibration: Calibration, out: Path) -> list[Path]:
+def write_posterior(calibration: Calibration, out: Path,
+                    predictive: list[dict[str, Any]] | None = None) -> list[Path]:
     """``posterior.csv`` (the draws) and ``posterior_record.json`` into ``out``, one result
     set."""
-    table, rec = draws(calibration.history), record(calibration)
+    table, rec = draws(calibration.history), record(calibration, predictive)
     with result_set(out) as staging:
         table.to_csv(staging / POSTERIOR.name, index=False, float_format="%.10g")
         (staging / POSTERIOR_RECORD.name).write_text(json.dumps(rec, indent=2) + "\n")

@@ -53,7 +53,8 @@ def test_command_writes_draws_and_record_and_leaves_the_shipped_files(tmp_path) 
     shipped = {p: p.read_bytes() for p in (posterior.POSTERIOR, posterior.POSTERIOR_RECORD)
                if p.exists()}
     done = subprocess.run([sys.executable, "-m", "cxsim", "posterior", "--population", "8",
-                           "--generations", "1", "--workers", "2", "--out", str(out)],
+                           "--generations", "1", "--check", "6", "--workers", "2",
+                           "--out", str(out)],
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     assert "simulations" in done.stderr and "generation 0: epsilon" in done.stderr
@@ -68,6 +69,9 @@ def test_command_writes_draws_and_record_and_leaves_the_shipped_files(tmp_path) 
     assert record["simulations"] == sum(g["simulations"] for g in record["generations"]) + 8
     assert {"cxsim", "pyabc", "numpy", "numba", "mesa"} <= set(record["versions"])
     assert [p["key"] for p in record["priors"]] == [f.key for f in calibrate.FREE]
+    check = record["predictive_check"]
+    assert [row["name"] for row in check] == list(posterior.OBSERVED)
+    assert all(row["p05"] <= row["median"] <= row["p95"] for row in check)
     assert (tmp_path / "posterior.db").exists()
     assert {p: p.read_bytes() for p in shipped} == shipped
 
@@ -85,3 +89,12 @@ def test_bad_posterior_numbers_are_one_line_exit_2(args, expected, capsys) -> No
     assert stop.value.code == 2
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and expected in lines[0], lines
+
+
+def test_resampling_is_by_weight_and_seeded() -> None:
+    table = pd.DataFrame({"weight": [0.7, 0.2, 0.1, 0.0], "x": [1.0, 2.0, 3.0, 4.0]})
+    drawn = posterior.resample(table, 1000, 5)
+    assert drawn.equals(posterior.resample(table, 1000, 5))
+    counts = drawn["x"].value_counts()
+    assert counts[1.0] == 700 and counts[2.0] == 200 and counts[3.0] == 100
+    assert 4.0 not in counts

@@ -35,7 +35,9 @@ part-way resumes from its database (--db) where it stopped.
 What it writes:
   by default  posterior.csv (the last generation's particles: weight, distance, parameters) and
               posterior_record.json (settings, versions, priors, data, each generation's epsilon,
-              acceptance and simulations, run count, duration) into --out (default {DEFAULT_OUT});
+              acceptance and simulations, run count, duration, and the posterior predictive
+              check: each figure's 90% interval over --check fresh simulations) into --out
+              (default {DEFAULT_OUT});
               pyabc's history database at --db (default: beside --out, OUT.db)
   --write     also copies both into the shipped scenarios folder (the previous ones are kept in
               --out/backup-DATE-TIME/)
@@ -94,11 +96,22 @@ def command_posterior(args: argparse.Namespace) -> int:
                            refresh=True)
 
         calibration = posterior.run_abc(settings, database, map_, on_generation, on_particle)
-    rec = posterior.record(calibration)
+        predictive = None
+        if args.check:
+            bar.update(task, description="predictive check", completed=0, total=args.check,
+                       refresh=True)
+            predictive = posterior.predictive_check(posterior.draws(calibration.history),
+                                                    args.check, map_)
+            bar.update(task, completed=args.check, refresh=True)
+    rec = posterior.record(calibration, predictive)
     console.print(f"{rec['simulations']:,} simulations ({rec['runs']:,} runs) in "
                   f"{rec['seconds']:.0f} s; {rec['draws']} draws, effective sample size "
                   f"{rec['effective_sample_size']:.0f}", markup=False)
-    files = posterior.write_posterior(calibration, out)
+    for row in predictive or []:
+        flag = "ok" if row["inside_90"] else "OUT"
+        console.print(f"{flag:>3} {row['name']:<42} observed {row['observed']:6.2f}  "
+                      f"predicted 90% [{row['p05']:.2f}, {row['p95']:.2f}]", markup=False)
+    files = posterior.write_posterior(calibration, out, predictive)
     wrote(files)
     if args.write:
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -142,6 +155,9 @@ def register(commands: Any) -> None:
     parser.add_argument("--db", type=Path, metavar="FILE",
                         help="pyabc's history database (default: OUT.db beside --out); a run "
                              "with the same settings in it is resumed")
+    parser.add_argument("--check", type=non_negative_int, default=200, metavar="N",
+                        help="posterior predictive check: N draws by weight simulated afresh; "
+                             "each case figure inside their central 90%%? (0: none)")
     add_workers(parser, "simulations")
     parser.add_argument("--write", action="store_true",
                         help="also copy the draws and the record into the shipped scenarios "
