@@ -50,10 +50,11 @@ LEVERS = tuple(Levers.model_fields)  # keyword names accepted for ``levers.<name
 
 
 def problem_load(customers: Customers, pain: PainPoints) -> np.ndarray:
-    """Severity of the open pain points that hit each account. A float32 matrix-vector product,
-    as ``hits`` is float32: numpy's BLAS (faster than a loop, and a loop would sum in another
-    order, changing the last bits)."""
-    return (customers.hits @ voice.open_severity(pain.status, pain.severity)).astype(float)
+    """Severity of the open pain points that hit each account: a float32 sum over the open
+    problems in turn, as ``hits`` is float32 (``customer_experience.problem_loads``; BLAS's
+    matrix-vector product sums in an order that depends on the CPU)."""
+    return customer_experience.problem_loads(customers.hits,
+                                             voice.open_severity(pain.status, pain.severity))
 
 
 # -- the week, as data ---------------------------------------------------------------------------
@@ -135,10 +136,8 @@ def renewals(model: CXCultureModel) -> None:
     month = model.month_ending
     if month is None:
         return
-    customers = model.customers
-    churned_before = customers.churned.copy()
-    churn.step(model, month, model.step_rng.random((2, customers.exists.size)))
-    model.remove_customer_agents((customers.churned & ~churned_before).nonzero()[0])
+    churned = churn.step(model, month, model.step_rng.random((2, model.customers.exists.size)))
+    model.remove_customer_agents(churned)
 
 
 def measure(model: CXCultureModel) -> None:
