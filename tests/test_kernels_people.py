@@ -35,7 +35,8 @@ def reference_fatigue(model) -> float:
                                                  model.teams.nominal_size, p.load.vacancy_cover)
     fatigue.update_fatigue(people.fatigue, load, p.load, people.fatigue_anchor, people.team)
     staff = np.count_nonzero(people.filled)
-    return float(people.fatigue @ people.filled) / staff if staff else 0.0
+    # summed in slot order (np.add.accumulate is sequential), as the kernel sums
+    return float(np.add.accumulate(people.fatigue[people.filled])[-1]) / staff if staff else 0.0
 
 
 def reference_incentives(model) -> None:
@@ -155,7 +156,7 @@ def reference_social_influence(model) -> None:
         shift = values - anchors
         means = social_influence.team_means(shift, people.team, weights, team_weight, teams.size)
         manager_view = np.where(manager_present, shift[teams.manager_slot], means)
-        organisation = float(weights @ shift) / total_weight
+        organisation = float(np.add.accumulate(weights * shift)[-1]) / total_weight
         target = w_manager * manager_view + w_organisation * organisation + w_team * means
         values += rate * (target[people.team] - shift)
         np.minimum(np.maximum(values, 0.0, out=values), 1.0, out=values)

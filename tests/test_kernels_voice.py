@@ -155,7 +155,9 @@ def numpy_step(model, uniforms, fix_uniforms, recovery_uniforms):
 
 def numpy_problem_load(customers, pain):
     open_ = (pain.status == SILENT) | (pain.status == SURFACED)
-    return (customers.hits @ (pain.severity * open_).astype(np.float32)).astype(float)
+    # summed over the problems in order, in float32 (as the kernel does; not BLAS's order)
+    terms = customers.hits * (pain.severity * open_).astype(np.float32)
+    return np.add.accumulate(terms, axis=1)[:, -1].astype(float)
 
 
 # -- the state the voice loop writes ---------------------------------------------------------
