@@ -437,7 +437,11 @@ def _ramp(value: float, start: float, end: float) -> float:
 def targets_met(row: dict[str, float]) -> float:
     """Dashboard targets met, each counted in part: 0 at AMBER_SHARE of the target (the amber
     line), 1 at the target (every dashboard target is higher-is-better)."""
-    return sum(_ramp(row[name], AMBER_SHARE * target, target) for name, target in TARGETS.items())
+    return sum(_ramp(row[name], amber, target) for name, amber, target in _TARGET_RAMPS)
+
+
+# (column, amber line, target) of each dashboard target, in TARGETS order
+_TARGET_RAMPS = tuple((name, AMBER_SHARE * target, target) for name, target in TARGETS.items())
 
 
 MATURITY: tuple[Level, ...] = (
@@ -463,14 +467,47 @@ _STARTS: dict[int, dict[str, float]] = {rung.number: rung.starts() for rung in M
 MATURITY_GATE = 0.5     # a rung starts to count once the rung below is this far climbed
 
 
+# Each rung above the first as ``maturity_score`` reads it: ((column, start, threshold) of each
+# condition, dashboard targets to meet), so that the score is the same arithmetic as
+# ``Level.progress`` without its lookups.
+_RUNGS = tuple((tuple((name, _STARTS[rung.number][name], low) for name, low in rung.minimums),
+                rung.targets_met) for rung in MATURITY[1:])
+
+
 def maturity_score(row: dict[str, float]) -> float:
     """1 + the rungs of MATURITY climbed, each counted once the rung below is half climbed and in
-    full once that one is complete (001 §4), 1-5."""
+    full once that one is complete (001 §4), 1-5. A rung's climb is min(``Level.progress``,
+    gate); ``_ramp`` and ``targets_met`` are written out, as comparisons, since the score is read
+    off every monthly row (the same numbers, faster)."""
     score, gate = 1.0, 1.0
-    for rung in MATURITY[1:]:
-        climbed = min(rung.progress(row), gate)
+    for conditions, targets in _RUNGS:
+        climbed = gate
+        for name, start, low in conditions:
+            value = row[name]
+            if value != value:              # NaN: nobody answered a survey
+                climbed = 0.0
+                continue
+            part = (value - start) / (low - start)
+            part = part if part > 0.0 else 0.0
+            if part < climbed:
+                climbed = part              # (climbed <= 1, so part is clipped at 1 too)
+        if targets:
+            met = 0
+            for name, amber, target in _TARGET_RAMPS:
+                value = row[name]
+                if value == value:
+                    part = (value - amber) / (target - amber)
+                    part = part if part > 0.0 else 0.0
+                    met += part if part < 1.0 else 1.0
+                else:
+                    met += 0.0
+            part = met / targets
+            if part < climbed:
+                climbed = part
         score += climbed
-        gate = min(1.0, max(0.0, (climbed - MATURITY_GATE) / (1.0 - MATURITY_GATE)))
+        gate = (climbed - MATURITY_GATE) / (1.0 - MATURITY_GATE)
+        gate = gate if gate > 0.0 else 0.0
+        gate = gate if gate < 1.0 else 1.0
         if gate == 0.0:         # no rung above can count
             break
     return score

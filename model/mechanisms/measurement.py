@@ -68,26 +68,49 @@ reached them (not hit by a surfaced open problem: their team's reports they hear
 never reach them, so an organisation that silences bad news "operates on false positives", 001
 §3). Either side rates the organisation highly when v >= 0.8. No term is a constant.
 
+The survey wave (``survey_wave``), the cultural assessment (``culture_wave``) and the perception
+gap (``views``) are compiled kernels, agent by agent; the severity hitting each account is a
+float32 sum over the pain points in turn (``severity_loads``), not a BLAS product, so that the
+outcome is the same on every machine. The vectorised helpers (``response_probability``,
+``employee_response_probability``, ``item_noise``, ``customer_view``, ``team_news``,
+``manager_view``) state the same rules over arrays.
+
 Reads every ``measurement.*`` parameter.
 """
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
 
-from cxsim.model.mechanisms.churn import recommend_score
+from cxsim.model.compiled import kernel, pairwise_sum
 from cxsim.model.parameters import Measurement
 from cxsim.model.state import SILENT, SURFACED
+
+PROMOTER, DETRACTOR = 9, 6      # NPS: scores of 9-10 promote, 0-6 detract
 
 
 def net_promoter_score(scores: np.ndarray) -> float:
     """% scores of 9-10 minus % scores of 0-6; NaN when nobody answered (no score, not 0)."""
-    if scores.size == 0:
-        return float("nan")
-    return 100.0 * (int(np.count_nonzero(scores >= 9)) / scores.size
-                    - int(np.count_nonzero(scores <= 6)) / scores.size)
+    return promoter_score(int(np.count_nonzero(scores >= PROMOTER)),
+                          int(np.count_nonzero(scores <= DETRACTOR)), scores.size)
+
+
+@kernel
+def promoter_score(promoters: int, detractors: int, scores: int) -> float:
+    """NPS from the counts: 100 (promoters / scores - detractors / scores); NaN with no score."""
+    if scores == 0:
+        return np.nan
+    return 100.0 * (promoters / scores - detractors / scores)
+
+
+@kernel
+def recommend(satisfaction: float, bias: float) -> float:
+    """One account's 0-10 recommend score, clip(rint(10 sat + bias), 0, 10) (as
+    ``churn.recommend_score``)."""
+    return min(max(np.rint(10.0 * satisfaction + bias), 0.0), 10.0)
 
 
 def response_probability(satisfaction: np.ndarray, survey_fatigue: np.ndarray,
@@ -111,21 +134,46 @@ def steady_survey_fatigue(params: Measurement, fix_relief: float = 0.0) -> float
     return d * g / (1 - d + g * d)
 
 
-def survey(model, uniforms: np.ndarray) -> None:
-    """Send a survey wave to every active account and record what comes back."""
-    p, customers = model.p, model.customers
-    m = p.measurement
-    active = customers.active
-    respond = active & (uniforms < response_probability(customers.satisfaction,
-                                                        customers.survey_fatigue, m))
-    scores = recommend_score(customers.satisfaction[respond], customers.score_bias[respond])
-    org = model.org
-    org.survey_nps = net_promoter_score(scores)
-    org.survey_response_rate = 100.0 * np.count_nonzero(respond) / max(
-        1, int(np.count_nonzero(active)))
-    customers.survey_fatigue += m.survey_fatigue_gain * (1 - customers.survey_fatigue) * active
-    customers.satisfaction -= (m.unheard_penalty * (1 - org.action)
-                               * customers.satisfaction * respond)
+@kernel
+def survey_wave(uniforms: np.ndarray, exists: np.ndarray, churned: np.ndarray,
+                satisfaction: np.ndarray, survey_fatigue: np.ndarray, score_bias: np.ndarray,
+                keep: float, response_base: float, satisfied_response_bias: float,
+                fatigue_gain: float, unheard_loss: float) -> tuple[int, int, int, int]:
+    """One survey wave, account by account, in place: every account's fatigue phi *= ``keep``
+    (1 - the week's recovery; 1 on its own); an active account responds if u < P(respond)
+    (``response_probability``), its recommend score counted; every active account's fatigue
+    phi += g (1 - phi); a respondent's sat -= ``unheard_loss`` sat (penalty (1 - alpha)).
+    Returns (active accounts, respondents, promoters, detractors)."""
+    n_active, respondents, promoters, detractors = 0, 0, 0, 0
+    for i in range(exists.size):
+        phi = survey_fatigue[i] * keep
+        survey_fatigue[i] = phi
+        if not exists[i] or churned[i]:
+            continue
+        n_active += 1
+        sat = satisfaction[i]
+        p = response_base * (1 - phi)
+        p = min(max(p * (1 + satisfied_response_bias * (sat - 0.5)), 0.0), 1.0)
+        survey_fatigue[i] = phi + fatigue_gain * (1 - phi)
+        respond = np.float64(uniforms[i]) < p       # (no branch: who responds is random)
+        score = recommend(sat, score_bias[i])
+        respondents += respond
+        promoters += respond & (score >= PROMOTER)
+        detractors += respond & (score <= DETRACTOR)
+        satisfaction[i] = sat - unheard_loss * sat if respond else sat
+    return n_active, respondents, promoters, detractors
+
+
+def survey(model, uniforms: np.ndarray, recovery: float = 0.0) -> None:
+    """Send a survey wave to every active account and record what comes back (``survey_wave``;
+    ``recovery``: the week's recovery of survey fatigue, applied to every account first)."""
+    customers, org, m = model.customers, model.org, model.p.measurement
+    n_active, respondents, promoters, detractors = survey_wave(
+        uniforms, customers.exists, customers.churned, customers.satisfaction,
+        customers.survey_fatigue, customers.score_bias, 1 - recovery, m.response_base,
+        m.satisfied_response_bias, m.survey_fatigue_gain, m.unheard_penalty * (1 - org.action))
+    org.survey_nps = promoter_score(promoters, detractors, respondents)
+    org.survey_response_rate = 100.0 * respondents / max(1, n_active)
 
 
 def employee_pulse(cynicism: np.ndarray, filled: np.ndarray, obsession: float, action: float,
@@ -141,12 +189,13 @@ def step(model, uniforms: np.ndarray) -> None:
     pulse) goes out in survey weeks."""
     p = model.p
     m = p.measurement
-    model.customers.survey_fatigue *= 1 - m.survey_fatigue_recovery
-    if model.policy.survey_weeks[model.week]:
-        survey(model, uniforms)
-        if p.anti_patterns.survey_obsession > 0:
-            employee_pulse(model.people.cynicism, model.people.filled,
-                           p.anti_patterns.survey_obsession, model.org.action, m)
+    if not model.policy.survey_weeks[model.week]:
+        model.customers.survey_fatigue *= 1 - m.survey_fatigue_recovery
+        return
+    survey(model, uniforms, m.survey_fatigue_recovery)     # the recovery first, in the wave
+    if p.anti_patterns.survey_obsession > 0:
+        employee_pulse(model.people.cynicism, model.people.filled,
+                       p.anti_patterns.survey_obsession, model.org.action, m)
 
 
 def visible_change(survey_fatigue: np.ndarray, hit: np.ndarray, params: Measurement) -> None:
@@ -162,7 +211,8 @@ CULTURE_ITEMS = ("outcome prioritisation", "leadership visibility", "collaborati
                  "overall rating")
 # One survey's random numbers per post: a float32 uniform (response), then two random bytes for
 # the noise of each of the ten items and of the safety item.
-NOISE_ROWS = len(CULTURE_ITEMS) + 1
+N_ITEMS = len(CULTURE_ITEMS)
+NOISE_ROWS = N_ITEMS + 1
 # Customer contact counts in interaction_rate and item 6 if it fell in the last 12 weeks: three
 # whole cycles of the four-weekly contact rituals (Customer Friday, rotations), so the window holds
 # the same number of sessions whatever the month end (a 13- or 14-week window holds 3 or 4).
@@ -196,8 +246,13 @@ def item_noise(random_bytes: np.ndarray, sigma: float) -> np.ndarray:
     rows of noise, row i from rows i and k + i): sigma sqrt(6) (u + u' - 1), u = (b + 1/2) / 256."""
     k = random_bytes.shape[0] // 2
     pair = random_bytes[:k].astype(np.float32) + random_bytes[k:]
-    scale = np.float32(sigma * np.sqrt(6.0) / 256)
+    scale = noise_scale(sigma)
     return pair * scale - scale * np.float32(255)
+
+
+def noise_scale(sigma: float) -> np.float32:
+    """sigma sqrt(6) / 256 in float32: the noise per unit of b + b' (``item_noise``)."""
+    return np.float32(sigma * math.sqrt(6.0) / 256)
 
 
 def employee_response_probability(engagement: np.ndarray, fatigue: np.ndarray,
@@ -209,10 +264,57 @@ def employee_response_probability(engagement: np.ndarray, fatigue: np.ndarray,
     return np.clip(p, 0.0, 1.0)
 
 
-def through_manager(start: float, now: float, modelling: np.ndarray) -> np.ndarray:
+@kernel
+def through_manager(start: float, now: float, modelling: float) -> float:
     """A policy as a respondent meets it: its start plus its change, as far as their manager
     takes the change up and models it (M)."""
     return start + (now - start) * modelling
+
+
+@kernel
+def respondent_items(items: np.ndarray, orientation: float, safety: float, modelling: float,
+                     contact: bool, collaboration: float, stories: float,
+                     evidence_start: float, evidence_now: float, incentive_start: float,
+                     incentive_now: float, commitment_start: float, commitment_now: float,
+                     alone: bool) -> None:
+    """d_k of one respondent into ``items`` (float32, ``CULTURE_ITEMS`` order), each in [0, 1] by
+    construction: ``modelling`` is their manager's, ``stories`` = min(1, stories per week / 3),
+    the policies go from their start to now; (10) is the mean of (1)-(9), summed in float32 as
+    numpy summed them over the respondents (in turn; pairwise for a respondent ``alone``)."""
+    items[0] = orientation
+    items[1] = modelling
+    items[2] = collaboration
+    items[3] = safety
+    items[4] = through_manager(evidence_start, evidence_now, modelling)
+    items[5] = 1.0 if contact else 0.0
+    items[6] = 0.5 * orientation + 0.5 * stories
+    items[7] = min(1.0, through_manager(incentive_start, incentive_now, modelling)
+                   / RECOGNITION_TARGET)
+    items[8] = through_manager(commitment_start, commitment_now, modelling)
+    if alone:       # one column: numpy summed the nine as one run, in eight partial sums
+        overall = (((items[0] + items[1]) + (items[2] + items[3]))
+                   + ((items[4] + items[5]) + (items[6] + items[7]))) + items[8]
+    else:           # row by row, over the respondents
+        overall = items[0]
+        for k in range(1, N_ITEMS - 1):
+            overall += items[k]
+    items[N_ITEMS - 1] = overall / np.float32(N_ITEMS - 1)
+
+
+@kernel
+def items_of(orientation: np.ndarray, safety: np.ndarray, modelling: np.ndarray,
+             contact: np.ndarray, collaboration: float, stories: float, evidence_start: float,
+             evidence_now: float, incentive_start: float, incentive_now: float,
+             commitment_start: float, commitment_now: float) -> np.ndarray:
+    """``respondent_items`` of each person (columns)."""
+    items = np.empty((N_ITEMS, orientation.size), np.float32)
+    column = np.empty(N_ITEMS, np.float32)
+    for i in range(orientation.size):
+        respondent_items(column, orientation[i], safety[i], modelling[i], contact[i],
+                         collaboration, stories, evidence_start, evidence_now, incentive_start,
+                         incentive_now, commitment_start, commitment_now, orientation.size == 1)
+        items[:, i] = column
+    return items
 
 
 def culture_items(orientation: np.ndarray, safety: np.ndarray, modelling: np.ndarray,
@@ -220,27 +322,45 @@ def culture_items(orientation: np.ndarray, safety: np.ndarray, modelling: np.nda
                   evidence: tuple[float, float], incentive: tuple[float, float],
                   commitment: tuple[float, float]) -> np.ndarray:
     """d_ik: the ten items (rows, in ``CULTURE_ITEMS`` order) for each person (columns), each in
-    [0, 1]. ``modelling`` is that of each person's manager (team); the policy arguments are
-    (week 0, now) pairs."""
-    items = np.empty((len(CULTURE_ITEMS), orientation.size), np.float32)
-    items[0] = orientation
-    items[1] = modelling
-    items[2] = collaboration
-    items[3] = safety
-    items[4] = through_manager(*evidence, modelling)
-    items[5] = contact
-    items[6] = 0.5 * orientation + 0.5 * min(1.0, stories_per_week / STORIES_TARGET)
-    items[7] = np.minimum(1.0, through_manager(*incentive, modelling) / RECOGNITION_TARGET)
-    items[8] = through_manager(*commitment, modelling)
-    np.divide(items[:9].sum(axis=0), 9, out=items[9])     # their mean (ndarray.mean's steps)
-    return items                # each row is in [0, 1] by construction (no clip needed)
+    [0, 1] (``respondent_items``). ``modelling`` is that of each person's manager (team); the
+    policy arguments are (week 0, now) pairs."""
+    return items_of(orientation, safety, modelling, contact, float(collaboration),
+                    min(1.0, stories_per_week / STORIES_TARGET), *evidence, *incentive,
+                    *commitment)
 
 
-def likert(latent: np.ndarray, noise: np.ndarray) -> np.ndarray:
-    """An answer on the 1-5 scale: the latent value plus noise, rounded and clipped (in place:
-    ``latent`` is overwritten)."""
-    latent += noise
-    return np.clip(np.rint(latent, out=latent), 1.0, 5.0, out=latent)
+@kernel
+def tinted_range(cynicism: float, rating_floor: float, cynicism_tint: float) -> np.float32:
+    """(5 - floor) (1 - tint C): the span of the answers of a respondent of cynicism C, float32."""
+    return np.float32((5.0 - rating_floor) * (1 - cynicism_tint * cynicism))
+
+
+@kernel
+def likert(latent: np.float32, noise: np.float32) -> int:
+    """An answer on the 1-5 scale: clip(rint(latent + noise), 1, 5) (float32)."""
+    return int(min(max(np.rint(latent + noise), 1.0), 5.0))
+
+
+@kernel
+def byte_noise(byte: np.uint8, other: np.uint8, scale: np.float32,
+               offset: np.float32) -> np.float32:
+    """``item_noise`` of one pair of random bytes: scale (b + b') - offset, float32."""
+    return (np.float32(byte) + np.float32(other)) * scale - offset
+
+
+@kernel
+def answer_sums(items: np.ndarray, cynicism: np.ndarray, safety: np.ndarray,
+                noise: np.ndarray, rating_floor: float, cynicism_tint: float) -> tuple[int, int]:
+    """``employee_survey``'s answers, respondent by respondent: (sum of the item answers, sum of
+    the safety answers); whole numbers, so exact."""
+    floor = np.float32(rating_floor)
+    item_total, safety_total = 0, 0
+    for i in range(cynicism.size):
+        tinted = tinted_range(cynicism[i], rating_floor, cynicism_tint)
+        for k in range(N_ITEMS):
+            item_total += likert(items[k, i] * tinted + floor, noise[k, i])
+        safety_total += likert(np.float32(1.0 + 4.0 * safety[i]), noise[N_ITEMS, i])
+    return item_total, safety_total
 
 
 def employee_survey(items: np.ndarray, cynicism: np.ndarray, safety: np.ndarray,
@@ -250,40 +370,83 @@ def employee_survey(items: np.ndarray, cynicism: np.ndarray, safety: np.ndarray,
     e (item rows, then the safety row). NaN for both with no respondent."""
     if cynicism.size == 0:
         return float("nan"), float("nan")
-    floor = params.rating_floor
-    tinted = ((5.0 - floor) * (1 - params.cynicism_tint * cynicism)).astype(np.float32)
-    latent = items * tinted
-    latent += np.float32(floor)
-    answers = likert(latent, noise[:len(CULTURE_ITEMS)])
-    culture = float(answers.sum(dtype=np.float64)) / answers.size
-    safety_latent = (1.0 + 4.0 * safety).astype(np.float32)
-    safety_answers = likert(safety_latent, noise[len(CULTURE_ITEMS)])
-    return culture, float(safety_answers.sum(dtype=np.float64)) / safety_answers.size
+    item_total, safety_total = answer_sums(items, cynicism, safety, noise, params.rating_floor,
+                                           params.cynicism_tint)
+    return item_total / items.size, safety_total / cynicism.size
+
+
+@kernel
+def culture_wave(uniforms: np.ndarray, random_bytes: np.ndarray, filled: np.ndarray,
+                 engagement: np.ndarray, fatigue: np.ndarray, orientation: np.ndarray,
+                 safety: np.ndarray, cynicism: np.ndarray, team: np.ndarray,
+                 modelling: np.ndarray, contact: np.ndarray, share: float,
+                 response_base: float, response_engagement: float, response_fatigue: float,
+                 collaboration: float, stories: float, evidence: np.ndarray,
+                 incentive: np.ndarray, commitment: np.ndarray, t: int, rating_floor: float,
+                 cynicism_tint: float, noise_scale: np.float32) -> tuple[int, int, int, int]:
+    """One wave of the cultural assessment, post by post: a filled post is invited if u < s (in
+    float32, as the uniform is) and answers if u < s P(respond) (``employee_response_probability``);
+    a respondent's items (``respondent_items``; the policies of week 0 and week ``t``) and
+    safety are answered as in ``employee_survey``, with the noise of their random bytes
+    (``byte_noise``, ``noise_scale`` (b + b') - 255 ``noise_scale``). Returns (invited,
+    respondents, sum of the item answers, sum of the safety answers); the answers are whole
+    numbers, so the sums are exact."""
+    rows = random_bytes.shape[0] // 2
+    invite = np.float32(share)
+    who = np.empty(filled.size, np.int64)
+    asked, respondents = 0, 0
+    for i in range(filled.size):       # no branches: who is invited and answers is random
+        invited = filled[i] & (uniforms[i] < invite)
+        p = response_base * max(1 + response_engagement * (engagement[i] - 0.5), 0.0)
+        p = min(max(p * (1 - response_fatigue * fatigue[i]), 0.0), 1.0)
+        who[respondents] = i
+        respondents += invited & (np.float64(uniforms[i]) < share * p)
+        asked += invited
+    evidence_start, evidence_now = np.float64(evidence[0]), np.float64(evidence[t])
+    incentive_start, incentive_now = np.float64(incentive[0]), np.float64(incentive[t])
+    commitment_start, commitment_now = np.float64(commitment[0]), np.float64(commitment[t])
+    noise_offset = noise_scale * np.float32(255)
+    items = np.empty(N_ITEMS, np.float32)
+    floor = np.float32(rating_floor)
+    item_total, safety_total = 0, 0
+    for j in range(respondents):
+        i = who[j]
+        respondent_items(items, orientation[i], safety[i], modelling[team[i]], contact[i],
+                         collaboration, stories, evidence_start, evidence_now, incentive_start,
+                         incentive_now, commitment_start, commitment_now, respondents == 1)
+        tinted = tinted_range(cynicism[i], rating_floor, cynicism_tint)
+        for k in range(N_ITEMS):
+            noise = byte_noise(random_bytes[k, i], random_bytes[rows + k, i], noise_scale,
+                               noise_offset)
+            item_total += likert(items[k] * tinted + floor, noise)
+        noise = byte_noise(random_bytes[N_ITEMS, i], random_bytes[rows + N_ITEMS, i],
+                           noise_scale, noise_offset)                   # the safety item
+        safety_total += likert(np.float32(1.0 + 4.0 * safety[i]), noise)
+    return asked, respondents, item_total, safety_total
 
 
 def assess_culture(model, contact: np.ndarray, stories_per_week: float,
                    draws: tuple[np.ndarray, np.ndarray]) -> EmployeeSurvey:
     """This month's cultural assessment of the model's workforce (``contact``: customer contact in
-    the interaction window, per post; ``draws``: one ``draw_employee_survey`` block)."""
+    the interaction window, per post; ``draws``: one ``draw_employee_survey`` block), by
+    ``culture_wave``."""
     people, org, policy, t = model.people, model.org, model.policy, model.week
     m = model.p.measurement
     uniforms, random_bytes = draws
-    # One uniform decides both: invited if u < s, and answers if u < s P(respond).
-    invited = people.filled & (uniforms < m.culture_survey_share)
-    answers = uniforms < m.culture_survey_share * employee_response_probability(
-        people.engagement, people.fatigue, m)
-    who = (invited & answers).nonzero()[0]
-    items = culture_items(
-        people.orientation[who], people.safety[who], org.modelling[people.team[who]],
-        contact[who], org.collaboration, stories_per_week,
-        (float(policy.evidence[0]), float(policy.evidence[t])),
-        (float(policy.incentive[0]), float(policy.incentive[t])),
-        (float(policy.commitment[0]), float(policy.commitment[t])))
-    culture, safety = employee_survey(items, people.cynicism[who], people.safety[who],
-                                      item_noise(random_bytes[:, who], m.item_noise), m)
-    asked = int(np.count_nonzero(invited))
-    return EmployeeSurvey(culture, safety, 100.0 * who.size / asked if asked else 0.0,
-                          int(who.size))
+    asked, respondents, item_total, safety_total = culture_wave(
+        uniforms, random_bytes, people.filled, people.engagement, people.fatigue,
+        people.orientation, people.safety, people.cynicism, people.team, org.modelling, contact,
+        m.culture_survey_share, m.employee_response_base, m.employee_response_engagement,
+        m.employee_response_fatigue, float(org.collaboration),
+        min(1.0, stories_per_week / STORIES_TARGET), policy.evidence, policy.incentive,
+        policy.commitment, t, m.rating_floor, m.cynicism_tint, noise_scale(m.item_noise))
+    if respondents:
+        culture = item_total / (respondents * N_ITEMS)
+        safety = safety_total / respondents
+    else:
+        culture = safety = float("nan")
+    return EmployeeSurvey(culture, safety, 100.0 * respondents / asked if asked else 0.0,
+                          respondents)
 
 
 # -- the perception gap: managers' view against customers' --------------------------------------
@@ -321,21 +484,136 @@ def manager_view(adoption: np.ndarray, rhetoric: float, news_satisfaction: np.nd
     return (adoption + rhetoric + news_satisfaction + no_bad_news) / 4.0
 
 
+@kernel
+def severity_loads(status: np.ndarray, severity: np.ndarray, hits: np.ndarray,
+                   accounts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per account (slots ``accounts``): the severity of the surfaced and of the open (surfaced or
+    silent) pain points hitting it, float32 as ``hits``, summed over the pain points in turn (the
+    others add 0 and are skipped). Four accounts at a time, whose sums the CPU can overlap."""
+    surfaced_severity = np.zeros(status.size, np.float32)
+    open_severity = np.zeros(status.size, np.float32)
+    open_problems = np.empty(status.size, np.int64)
+    n_open = 0
+    for k in range(status.size):
+        if status[k] == SURFACED or status[k] == SILENT:
+            open_severity[k] = severity[k]
+            if status[k] == SURFACED:
+                surfaced_severity[k] = severity[k]
+            open_problems[n_open] = k
+            n_open += 1
+    surfaced = np.empty(accounts.size, np.float32)
+    opened = np.empty(accounts.size, np.float32)
+    q = 0
+    while q + 4 <= accounts.size:
+        a0, a1, a2, a3 = accounts[q], accounts[q + 1], accounts[q + 2], accounts[q + 3]
+        s0 = s1 = s2 = s3 = o0 = o1 = o2 = o3 = np.float32(0.0)
+        for j in range(n_open):
+            k = open_problems[j]
+            sk, ok = surfaced_severity[k], open_severity[k]
+            h0, h1, h2, h3 = hits[a0, k], hits[a1, k], hits[a2, k], hits[a3, k]
+            s0 += h0 * sk
+            o0 += h0 * ok
+            s1 += h1 * sk
+            o1 += h1 * ok
+            s2 += h2 * sk
+            o2 += h2 * ok
+            s3 += h3 * sk
+            o3 += h3 * ok
+        surfaced[q], surfaced[q + 1], surfaced[q + 2], surfaced[q + 3] = s0, s1, s2, s3
+        opened[q], opened[q + 1], opened[q + 2], opened[q + 3] = o0, o1, o2, o3
+        q += 4
+    for rest in range(q, accounts.size):
+        a = accounts[rest]
+        s0 = o0 = np.float32(0.0)
+        for j in range(n_open):
+            k = open_problems[j]
+            s0 += hits[a, k] * surfaced_severity[k]
+            o0 += hits[a, k] * open_severity[k]
+        surfaced[rest], opened[rest] = s0, o0
+    return surfaced, opened
+
+
+@kernel
+def views(status: np.ndarray, severity: np.ndarray, hits: np.ndarray, exists: np.ndarray,
+          churned: np.ndarray, satisfaction: np.ndarray, account_team: np.ndarray,
+          n_teams: int, filled: np.ndarray, is_manager: np.ndarray, team: np.ndarray,
+          adoption: np.ndarray, rhetoric: float,
+          high: float) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """The perception gap, account by account, then manager by manager: each active account's
+    v_c (``customer_view``, from its ``severity_loads``), the news reaching each team
+    (``team_news``; the whole book's satisfaction as numpy sums it, ``pairwise_sum``), each
+    staffed manager's v_m (``manager_view``). Returns (managers' views, customers' views, how
+    many of each rate the organisation >= ``high``)."""
+    book = np.empty(exists.size, np.int64)          # the active accounts' slots
+    n = 0
+    for a in range(exists.size):
+        book[n] = a
+        n += exists[a] & (not churned[a])
+    book = book[:n]
+    surfaced_loads, open_loads = severity_loads(status, severity, hits, book)
+    customers_view = np.empty(n)
+    book_satisfaction = np.empty(n)
+    accounts = np.zeros(n_teams, np.int64)
+    satisfaction_sum = np.zeros(n_teams)
+    bad_news = np.zeros(n_teams)
+    n_bad, customers_high = 0, 0
+    for q in range(n):
+        a = book[q]
+        sat = satisfaction[a]
+        surfaced = np.float64(surfaced_loads[q])
+        heard = surfaced / np.float64(open_loads[q]) if open_loads[q] > 0 else 1.0
+        view = sat * min(heard, 1.0)
+        customers_view[q] = view
+        customers_high += view >= high
+        book_satisfaction[q] = sat
+        g = account_team[a]
+        accounts[g] += 1
+        satisfaction_sum[g] += sat
+        bad = surfaced > 0                          # bad news has reached the team's manager
+        bad_news[g] += 1.0 if bad else 0.0
+        n_bad += bad
+    news = np.zeros(n_teams)
+    quiet = np.ones(n_teams)
+    if n:
+        whole_book = pairwise_sum(book_satisfaction) / n
+        for g in range(n_teams):
+            if accounts[g]:
+                news[g] = satisfaction_sum[g] / accounts[g]
+                quiet[g] = 1.0 - bad_news[g] / accounts[g]
+            else:                                   # a team serving none hears of every account
+                news[g] = whole_book
+                quiet[g] = 1.0 - n_bad / n
+    managers_view = np.empty(filled.size)
+    m, managers_high = 0, 0
+    for i in range(filled.size):
+        if filled[i] and is_manager[i]:
+            g = team[i]
+            view = (adoption[g] + rhetoric + news[g] + quiet[g]) / 4.0
+            managers_view[m] = view
+            managers_high += view >= high
+            m += 1
+    return managers_view[:m], customers_view, managers_high, customers_high
+
+
+def perceive(model) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """``views`` of the model's state: (managers' views, customers' views, how many of each rate
+    the organisation highly)."""
+    people, customers, pain = model.people, model.customers, model.pain
+    return views(pain.status, pain.severity, customers.hits, customers.exists, customers.churned,
+                 customers.satisfaction, customers.account_team, model.teams.size,
+                 people.filled, people.is_manager, people.team, model.teams.adoption,
+                 float(model.policy.rhetoric[model.week]), HIGH_RATING)
+
+
 def perceptions(model) -> tuple[np.ndarray, np.ndarray]:
     """(views of the staffed managers, views of the active customers), each 0-1."""
-    people, teams, customers, pain = model.people, model.teams, model.customers, model.pain
-    severity = np.zeros((pain.status.size, 2), np.float32)     # [surfaced, open] severity
-    severity[:, 0] = pain.severity * (pain.status == SURFACED)
-    severity[:, 1] = severity[:, 0] + pain.severity * (pain.status == SILENT)
-    active = customers.active.nonzero()[0]
-    loads = (customers.hits @ severity)[active]          # (active accounts, [surfaced, open])
-    satisfaction = customers.satisfaction[active]
-    surfaced = loads[:, 0].astype(float)
-    customers_view = customer_view(satisfaction, surfaced, loads[:, 1].astype(float))
-    news, quiet = team_news(customers.account_team[active], satisfaction, surfaced > 0,
-                            teams.size)
-    managers = (people.filled & people.is_manager).nonzero()[0]
-    team = people.team[managers]
-    managers_view = manager_view(teams.adoption[team], float(model.policy.rhetoric[model.week]),
-                                 news[team], quiet[team])
+    managers_view, customers_view, _, _ = perceive(model)
     return managers_view, customers_view
+
+
+def rated_highly(model) -> tuple[float, float]:
+    """% of the staffed managers and % of the active customers who rate the organisation highly
+    (v >= ``HIGH_RATING``); 0 for an empty group."""
+    managers_view, customers_view, managers_high, customers_high = perceive(model)
+    return (100.0 * (managers_high / managers_view.size) if managers_view.size else 0.0,
+            100.0 * (customers_high / customers_view.size) if customers_view.size else 0.0)
