@@ -209,8 +209,10 @@ def run_abc(settings: Settings, database: Path, map_: Callable = map,
     resumed after any generation are the same run."""
     import pyabc
 
-    logging.getLogger("ABC").setLevel(logging.WARNING)
-    logging.getLogger("pyabc").setLevel(logging.WARNING)
+    # pyabc warns when many proposals fall outside the priors' ranges: with Beaumont's wide
+    # kernel some do, and they are drawn again before any simulation.
+    logging.getLogger("ABC").setLevel(logging.ERROR)
+    logging.getLogger("pyabc").setLevel(logging.ERROR)
     url = f"sqlite:///{Path(database).resolve()}"
 
     def smc() -> Any:
