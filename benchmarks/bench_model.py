@@ -57,10 +57,80 @@ SIZES = {"1x": 1, "10x": 10, "100x": 100}
 RUNS_PER_SECOND_BEFORE = 1000 / 28.7   # the issue's measurement of the model before the work
 
 # Floating-point operations per element of each kernel's loop, counted from its code (additions,
-# multiplications, divisions, comparisons with a float; exp, log and the like count as 20), and
-# what it loops over each week: "post", "account", "problem", "team", or "account-problem" (the
-# hits matrix). A kernel run only at a month end gives its per-element count / 4.35 a week.
-FLOPS: dict[str, tuple[float, str]] = {}
+# subtractions, multiplications, divisions, negations, rint, comparisons with a float: 1 each;
+# exp 20; integer, index and boolean work 0), and what it loops over each week: "post", "account",
+# "problem", "team", or "account-problem" (the hits matrix). The weekly step's kernels only (none
+# of the set-up); a kernel called by another is counted once, under the callee where its loop is
+# over another kind (``voice.week``'s own work is O(1): its callees are listed), else in the
+# caller. A kernel run only at a month end gives its per-element count x 12 / 52 a week (12
+# month ends in the 52 weeks), one run in survey weeks only x 4 / 52. "account" is an account of
+# the book (``organisation.customers``, which ``flops_per_week`` multiplies by), but the kernels
+# loop over every customer slot, 2 per account by default (``customer_headroom`` 1): "2 *" is
+# that, then the count per slot. A minor loop over another kind is folded into the main one at
+# the default ratios (89 teams per 800 posts, 2 posts per account). Where the work depends on
+# the state, the expected count in techops_programme (shares measured over 4-8 seeded runs):
+FLOPS: dict[str, tuple[float, str]] = {
+    # -- every week
+    "state._top_24_bits": (13, "post"),         # 13 float32 uniforms a post (x 2^-24 each)
+    # 10% of posts over capacity (strain 5, else recovery 4), 9 in all; 8 a team
+    "fatigue.load_week": (9.1 + 8 * 89 / 800, "post"),
+    # the pull in the 41 of 52 weeks with A > a_ref (3), team sums over filled posts (3); 26 a
+    # team (adoption, modelling, capacity) + the owners' sum (44 of 89 teams)
+    "incentives.incentives_week": (6.5 + 26.5 * 89 / 800, "post"),
+    # propensity 17; 11 a session held, 139 sessions in 52 weeks (+1 in the 13 managers-only
+    # ones); 6 (meaning, decay); onboarding: 0.5% of posts pass its first tests, ~0
+    "rituals.hold_sessions": (17 + 11 * 139 / 52 + 13 / 52 + 6, "post"),
+    "voice.open_pool": (4, "problem"),
+    # 3 a filled post; 88 frontline meeters a week (pick_account_problem: 2 x 22 open
+    # candidates + ~12 steps of the search, 57), 26 others (binary search, 8)
+    "voice.meet_problems": (9.7, "post"),
+    # 99 meetings a week x 32 (speak_up: exp), 29 spoke x 13 (learn_chance), 26 learned x 3, 3.7
+    # blamed x 5; 3 a post in the 97% of weeks with a blame; 2 a team, 1.1 a problem
+    "voice.respond": (7.8, "post"),
+    # 1 a slot; 10% pass (u < recovery_gain, active) and check their team's reports, ~0.6 (about
+    # 19 frontline reports acted on a week over 31 frontline teams)
+    "voice.recover": (2 * 1.06, "account"),
+    "voice.settle_safety": (8, "post"),
+    "voice.fix_or_obsolete": (0.6, "problem"),  # 10% surfaced (4), 11% silent (2)
+    "voice.hit_accounts": (2 * 0.35, "account"),   # 0.35 fixes a week: a pass down the slots each
+    "say_do.cynicism_week": (11, "post"),
+    "engagement.engagement_week": (11, "post"),
+    # weights 5 a post; influence_by_team x 3 (10 a post, 5 a team); 2 a team (the weights' sum)
+    "social_influence.influence_week": (35 + 17 * 89 / 800, "post"),
+    # 9 a filled post; 90% of posts take the bound h0 / (1 - x) (4), 9% the exp (23); hires ~0
+    "workforce.flow": (14.6, "post"),
+    "customer_experience.expectations_week": (2 * 7, "account"),
+    # -- at a month end: touchpoints (problem loads refreshed every month end; 20% of the pool open)
+    "voice.open_severity": (1 * 12 / 52, "problem"),
+    "customer_experience.problem_loads": (2 * 2 * 0.20 * 12 / 52, "account-problem"),
+    "workforce.skills": (28 * 12 / 52, "post"),    # skill_at: exp
+    "customer_experience.post_qualities": (7 * 12 / 52, "post"),
+    "customer_experience.team_qualities": ((1 + 89 / 800) * 12 / 52, "post"),
+    # 4 a slot; the mean over the 65% of posts off the frontline, 2 posts an account
+    "customer_experience.touchpoint_qualities": ((2 * 4 + 0.65 * 2) * 12 / 52, "account"),
+    # 2 touches of 12 each, + 1 for the 23% of gaps <= 0
+    "customer_experience.touch_accounts": (2 * 2 * 12.23 * 12 / 52, "account"),
+    # -- at a month end: renewals; 51% of slots active, 4.2% due to renew
+    # 6 a slot (records); 5 an active slot (promoter, referral); 29 a due one (churn_chance: exp)
+    "churn.month_of_renewals": (2 * 9.74 * 12 / 52, "account"),
+    # 6.8 accounts won a month (of 400): interpolate 21 + 1 each; the mean of 31 frontline teams
+    "customer_experience.expectations_for": (22 * 6.8 / 400 * 12 / 52, "account"),
+    "customer_experience.resting_satisfactions": (22 * 6.8 / 400 * 12 / 52, "account"),
+    "customer_experience.market_quality": ((3 * 6.8 + 31) / 400 * 12 / 52, "account"),
+    # -- in the 4 survey weeks of 52: 1 a slot; 20 an active slot (44% respond)
+    "measurement.survey_wave": (2 * 11.1 * 4 / 52, "account"),
+    # -- at a month end: the row (99% of posts filled, 51% of slots active)
+    # 44 a filled post (the hazard: exp) + 5.5 for the sums
+    "metrics.workforce_tally": (49 * 12 / 52, "post"),
+    # 42 an active slot (churn probability: exp); churn_window's sums 0.5 a slot
+    "metrics.book_tally": (2 * 21.8 * 12 / 52, "account"),
+    # 9 an active slot; 2.35 a team (89 per 400 accounts); 5 a staffed manager (11% of posts)
+    "measurement.views": ((2 * 4.6 + 2.35 * 89 / 400 + 0.55 * 2) * 12 / 52, "account"),
+    # 4 for each active slot and open problem (20% of the pool)
+    "measurement.severity_loads": (4 * 1.015 * 0.20 * 12 / 52, "account-problem"),
+    # 13 a post; 126 a respondent (21% of posts: items, 11 answers)
+    "measurement.culture_wave": ((13 + 0.21 * 126) * 12 / 52, "post"),
+}
 
 
 def _pin() -> None:
