@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from cxsim.experiments.cli.parser import (
 )
 
 DEFAULT_OUT = Path("runs") / "posterior"
-ASSUMED_ACCEPTANCE = 0.3   # for the time estimate only
+ASSUMED_ACCEPTANCE = 0.3   # the time estimate's, without a shipped posterior record
 
 DESCRIPTION = f"""\
 Approximate the posterior of the default organisation's free parameters (the ranges of
@@ -48,16 +49,32 @@ A quick look (about a minute on 2 cores): cxsim posterior --population 20 --gene
 """
 
 
+def _acceptances(generations: int) -> list[float]:
+    """Each generation's expected acceptance: the shipped posterior's record's, where it has
+    one (its last for any generation beyond), else ``ASSUMED_ACCEPTANCE``."""
+    from cxsim.experiments import posterior
+
+    seen: list[float] = []
+    if posterior.POSTERIOR_RECORD.exists():
+        try:
+            record = json.loads(posterior.POSTERIOR_RECORD.read_text(encoding="utf-8"))
+            seen = [float(g["acceptance"]) for g in record["generations"]]
+        except (ValueError, KeyError, TypeError):
+            seen = []
+    seen = [a for a in seen if a > 0] or [ASSUMED_ACCEPTANCE]
+    return [seen[min(t, len(seen) - 1)] for t in range(generations)]
+
+
 def _estimate(population: int, generations: int, workers: int) -> tuple[int, float]:
-    """Simulations (assuming each generation accepts ``ASSUMED_ACCEPTANCE`` of its candidates)
-    and seconds, from one simulation timed here."""
+    """Simulations (at the acceptances of ``_acceptances``) and seconds, from one simulation
+    timed here."""
     from cxsim.experiments import posterior
 
     posterior.case_statistics({}, 0)            # loads the kernels and the scenarios
     started = time.perf_counter()
     posterior.case_statistics({}, 1)
     each = time.perf_counter() - started
-    simulations = population + round(population * generations / ASSUMED_ACCEPTANCE)
+    simulations = population + round(sum(population / a for a in _acceptances(generations)))
     return simulations, simulations * each / workers
 
 
@@ -78,10 +95,10 @@ def command_posterior(args: argparse.Namespace) -> int:
     console = Console(stderr=True, soft_wrap=True, highlight=False)
     simulations, seconds = _estimate(args.population, args.generations, workers)
     console.print(f"ABC-SMC: {args.population} particles, up to {args.generations} generations: "
-                  f"about {simulations:,} simulations ({2 * simulations:,} runs) if each "
-                  f"generation accepts {ASSUMED_ACCEPTANCE:.0%} of its candidates, about "
-                  f"{seconds / 60:.1f} min on {workers} worker{'s' * (workers > 1)}; "
-                  f"history in {database}", markup=False)
+                  f"about {simulations:,} simulations ({2 * simulations:,} runs) if the "
+                  f"generations accept as the shipped posterior's did, at least "
+                  f"{seconds / 60:.1f} min on {workers} worker{'s' * (workers > 1)} (the "
+                  f"simulations alone); history in {database}", markup=False)
     with progress_bar() as bar, posterior.process_map(workers) as map_:
         task = bar.add_task("generation 0", total=args.population)
 
