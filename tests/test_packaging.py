@@ -63,6 +63,8 @@ def test_the_wheel_holds_every_subpackage_and_the_scenarios(installed) -> None:
     for name in shipped_scenarios():
         assert f"cxsim/scenarios/{name}.toml" in names
     assert "cxsim/scenarios/calibration_record.json" in names
+    for name in ("posterior.csv", "posterior_record.json"):     # the shipped posterior
+        assert f"cxsim/scenarios/{name}" in names
 
 
 def test_installed_wheel_runs_outside_the_checkout(installed, tmp_path) -> None:
