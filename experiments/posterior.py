@@ -28,8 +28,8 @@ proposal.
 Reproducible: generation t's candidates come from seeds ``SeedSequence([seed, t + 1])`` (t = -1
 is the calibration sample that sets the first epsilon), one per accepted particle, each task
 sampling from its own seeded stream until it has one accepted particle (``SeededSampler``), so the
-posterior is a function of the seed alone: the same with 1 or 8 workers, on a Dask cluster or
-resumed from pyabc's history database after a stop.
+posterior is a function of the seed alone: the same with 1 or 8 workers, and when resumed from
+pyabc's history database after a stop (tests/test_posterior.py).
 
 Nothing here writes into the shipped scenarios by itself: :func:`write_posterior` writes the draws
 (``posterior.csv``) and the record (``posterior_record.json``) into a folder of the caller's as
@@ -142,8 +142,9 @@ def unit_bandwidth(effective_sample_size: float, dimension: int) -> float:
 def transition() -> Any:
     """Beaumont et al. (2009)'s perturbation kernel: a multivariate normal with twice the
     weighted covariance of the previous generation. pyabc's default (Silverman's rule) shrinks
-    it to about a quarter of that in 14 dimensions, which left an effective sample size of 4 of
-    200 particles by the fourth generation (measured)."""
+    the covariance to about a quarter of the particles' in 14 dimensions (an eighth of this),
+    which left an effective sample size of 4 of 200 particles by the fourth generation
+    (measured)."""
     import pyabc
     return pyabc.MultivariateNormalTransition(scaling=2.0, bandwidth_selector=unit_bandwidth)
 
@@ -172,8 +173,8 @@ class SeededSampler(_sampler_base()):  # type: ignore[misc]
     tasks' seeds fixed: task i of generation t seeds numpy's and Python's global generators (which
     pyabc's proposals and ``abc_model`` draw from) with word i of ``SeedSequence([seed, t + 1])``.
 
-    ``map_`` is any map: the built-in one, ``ProcessPoolExecutor.map`` or a Dask client's;
-    results come back in task order, so scheduling cannot change them. ``on_particle`` (in the
+    ``map_`` is a map that returns results in task order (the built-in one,
+    ``ProcessPoolExecutor.map``), so scheduling cannot change them. ``on_particle`` (in the
     calling process) is told of each accepted particle."""
 
     def __init__(self, map_: Callable = map, seed: int = SEED,
