@@ -21,13 +21,13 @@ SIMD exp or BLAS, so that a row has the same bits on every machine.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, fields
 
 import numpy as np
 
 from cxsim.model.catalogue import METRICS, maturity_score
 from cxsim.model.compiled import kernel, pairwise_sum
+from cxsim.model.mechanisms.churn import churn_chance
 from cxsim.model.mechanisms.measurement import (
     DETRACTOR,
     INTERACTION_WINDOW_WEEKS,
@@ -39,7 +39,7 @@ from cxsim.model.mechanisms.measurement import (
     recommend,
 )
 from cxsim.model.mechanisms.rituals import ONBOARDING_WEEKS
-from cxsim.model.mechanisms.workforce import base_hazard, top_fatigue_weight
+from cxsim.model.mechanisms.workforce import base_hazard, hazard, top_fatigue_weight
 from cxsim.model.state import SILENT, SURFACED
 
 QUARTER_WEEKS = 13
@@ -217,10 +217,8 @@ def workforce_tally(filled: np.ndarray, orientation: np.ndarray, cynicism: np.nd
                         0.0), 10.0)
         promoters += score >= PROMOTER
         detractors += score <= DETRACTOR
-        weight = top_weight if top_performer[i] else fatigue_weight
-        log_h = (engagement_weight * (engagement_mean - e) + cynicism_weight * (c - cynicism_mean)
-                 + weight * (f - fatigue_mean))
-        h = min(h0 * math.exp(log_h), 1.0)
+        h = hazard(e, c, f, top_performer[i], h0, engagement_weight, cynicism_weight,
+                   fatigue_weight, top_weight, engagement_mean, cynicism_mean, fatigue_mean)
         values[4, staff] = h
         staff += 1
         values[5, n_frontline] = h          # kept if frontline (no branch: see churn_window)
@@ -269,9 +267,8 @@ def book_tally(exists: np.ndarray, churned: np.ndarray, initial: np.ndarray,
         score = recommend(sat, score_bias[a])
         promoters += score >= PROMOTER
         detractors += score <= DETRACTOR
-        z = (intercept + satisfaction_weight * (reference_satisfaction - record[a])
-             + problem_weight * problem_record[a])
-        p = 1.0 / (1.0 + math.exp(-z))
+        p = churn_chance(record[a], problem_record[a], intercept, satisfaction_weight,
+                         reference_satisfaction, problem_weight)
         values[1, active] = p
         values[2, active] = value[a]
         value_at_risk += p * value[a]

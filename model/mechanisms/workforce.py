@@ -74,6 +74,20 @@ def top_fatigue_weight(p: Parameters) -> float:
 
 
 @kernel
+def hazard(engagement: float, cynicism: float, fatigue: float, top_performer: bool, h0: float,
+           engagement_weight: float, cynicism_weight: float, fatigue_weight: float,
+           top_fatigue_weight: float, engagement_mean: float, cynicism_mean: float,
+           fatigue_mean: float) -> float:
+    """h = min(1, h0 exp(w_e (E0 - E) + w_c (C - C0) + w_f (F - F0) (1 + (m - 1) top))) for one
+    holder (the C library's exp)."""
+    weight = top_fatigue_weight if top_performer else fatigue_weight
+    log_h = (engagement_weight * (engagement_mean - engagement)
+             + cynicism_weight * (cynicism - cynicism_mean)
+             + weight * (fatigue - fatigue_mean))
+    return min(h0 * math.exp(log_h), 1.0)
+
+
+@kernel
 def hazards(engagement: np.ndarray, cynicism: np.ndarray, fatigue: np.ndarray,
             top_performer: np.ndarray, h0: float, engagement_weight: float,
             cynicism_weight: float, fatigue_weight: float, top_fatigue_weight: float,
@@ -82,11 +96,9 @@ def hazards(engagement: np.ndarray, cynicism: np.ndarray, fatigue: np.ndarray,
     post (the rule ``flow`` applies to each holder)."""
     out = np.empty(engagement.size)
     for i in range(engagement.size):
-        weight = top_fatigue_weight if top_performer[i] else fatigue_weight
-        log_h = (engagement_weight * (engagement_mean - engagement[i])
-                 + cynicism_weight * (cynicism[i] - cynicism_mean)
-                 + weight * (fatigue[i] - fatigue_mean))
-        out[i] = min(h0 * math.exp(log_h), 1.0)
+        out[i] = hazard(engagement[i], cynicism[i], fatigue[i], top_performer[i], h0,
+                        engagement_weight, cynicism_weight, fatigue_weight, top_fatigue_weight,
+                        engagement_mean, cynicism_mean, fatigue_mean)
     return out
 
 
