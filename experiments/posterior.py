@@ -43,6 +43,7 @@ import datetime as dt
 import functools
 import json
 import logging
+import math
 import random
 import shutil
 import time
@@ -355,6 +356,34 @@ def predictive_check(table: pd.DataFrame, n: int = 200, map_: Callable = map,
     return rows
 
 
+def identifiability(table: pd.DataFrame, strongest: int = 5) -> dict[str, Any]:
+    """What the case tells of each parameter: its prior and posterior sd (weighted) and the
+    contraction 1 - posterior variance / prior variance (0: nothing learned, 1: pinned down),
+    and the ``strongest`` pairwise posterior correlations (the ridges along which the data
+    cannot tell parameters apart)."""
+    weights = table["weight"].to_numpy()
+    weights = weights / weights.sum()
+    keys = [f.key for f in FREE]
+    x = table[keys].to_numpy(dtype=float)
+    mean = weights @ x
+    centred = x - mean
+    covariance = (centred * weights[:, None]).T @ centred
+    sd = np.sqrt(np.diag(covariance))
+    correlation = covariance / np.outer(sd, sd)
+    parameters = []
+    for i, f in enumerate(FREE):
+        prior_sd = (f.high - f.low) / math.sqrt(12.0)
+        parameters.append({"key": f.key, "posterior_mean": round(float(mean[i]), 6),
+                           "posterior_sd": round(float(sd[i]), 6),
+                           "prior_sd": round(prior_sd, 6),
+                           "contraction": round(1.0 - float(sd[i]) ** 2 / prior_sd ** 2, 3)})
+    pairs = [(abs(correlation[i, j]), i, j) for i in range(len(keys))
+             for j in range(i + 1, len(keys))]
+    ridges = [{"a": keys[i], "b": keys[j], "correlation": round(float(correlation[i, j]), 3)}
+              for _, i, j in sorted(pairs, reverse=True)[:strongest]]
+    return {"parameters": parameters, "strongest_correlations": ridges}
+
+
 def record(calibration: Calibration,
            predictive: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """The posterior's provenance: settings, versions, priors, data, distance and each
@@ -396,6 +425,7 @@ def record(calibration: Calibration,
         "draws": len(table),
         "effective_sample_size": float(1.0 / np.sum(weights ** 2)),
         "predictive_check": predictive,
+        "identifiability": identifiability(table),
         "date": dt.date.today().isoformat(),
     }
 

@@ -72,6 +72,9 @@ def test_command_writes_draws_and_record_and_leaves_the_shipped_files(tmp_path) 
     check = record["predictive_check"]
     assert [row["name"] for row in check] == list(posterior.OBSERVED)
     assert all(row["p05"] <= row["median"] <= row["p95"] for row in check)
+    told = record["identifiability"]
+    assert [p["key"] for p in told["parameters"]] == [f.key for f in calibrate.FREE]
+    assert all(p["contraction"] <= 1 for p in told["parameters"])
     assert (tmp_path / "posterior.db").exists()
     assert {p: p.read_bytes() for p in shipped} == shipped
 
@@ -98,3 +101,27 @@ def test_resampling_is_by_weight_and_seeded() -> None:
     counts = drawn["x"].value_counts()
     assert counts[1.0] == 700 and counts[2.0] == 200 and counts[3.0] == 100
     assert 4.0 not in counts
+
+
+def test_identifiability_reads_contraction_and_ridges() -> None:
+    rng = np.random.default_rng(3)
+    n = 4000
+    columns = {}
+    for f in calibrate.FREE:      # the prior itself: nothing learned
+        columns[f.key] = rng.uniform(f.low, f.high, n)
+    first, second = calibrate.FREE[0], calibrate.FREE[2]
+    middle, width = (first.low + first.high) / 2, first.high - first.low
+    columns[first.key] = middle + 0.01 * width * rng.standard_normal(n)    # pinned down
+    # a ridge: the second moves against the first
+    scaled = (columns[first.key] - middle) / (0.01 * width)
+    columns[second.key] = ((second.low + second.high) / 2
+                           - 0.01 * (second.high - second.low) * scaled)
+    table = pd.DataFrame({"weight": np.full(n, 1.0 / n), **columns})
+    told = posterior.identifiability(table)
+    contraction = {p["key"]: p["contraction"] for p in told["parameters"]}
+    assert contraction[first.key] > 0.99 and contraction[second.key] > 0.99
+    others = [v for k, v in contraction.items() if k not in (first.key, second.key)]
+    assert max(abs(v) for v in others) < 0.1
+    ridge = told["strongest_correlations"][0]
+    assert {ridge["a"], ridge["b"]} == {first.key, second.key}
+    assert ridge["correlation"] == pytest.approx(-1.0, abs=1e-6)

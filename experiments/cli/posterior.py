@@ -128,6 +128,14 @@ def command_posterior(args: argparse.Namespace) -> int:
         flag = "ok" if row["inside_90"] else "OUT"
         console.print(f"{flag:>3} {row['name']:<42} observed {row['observed']:6.2f}  "
                       f"predicted 90% [{row['p05']:.2f}, {row['p95']:.2f}]", markup=False)
+    told = rec["identifiability"]
+    console.print("what the case tells of each parameter (contraction: 1 - posterior / prior "
+                  "variance):", markup=False)
+    for row in told["parameters"]:
+        console.print(f"    {row['key']:<36} {row['contraction']:6.2f}", markup=False)
+    console.print("strongest posterior correlations: " + "; ".join(
+        f"{r['a']} ~ {r['b']} {r['correlation']:+.2f}" for r in told["strongest_correlations"]),
+        markup=False)
     files = posterior.write_posterior(calibration, out, predictive)
     wrote(files)
     if args.write:
