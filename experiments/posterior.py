@@ -356,6 +356,54 @@ def predictive_check(table: pd.DataFrame, n: int = 200, map_: Callable = map,
     return rows
 
 
+HEADLINES = ("churn_realised_12m", "nps_measured")   # programme minus baseline, month 12
+CONVERGENCE_SEED = 40_000
+
+
+def _effects(job: tuple[dict[str, float], int]) -> dict[str, float]:
+    """One draw's headline effects: techops_programme minus baseline at month 12, one run each
+    on the same seed."""
+    parameters, seed = job
+    rows = {name: simulate_many(_shipped(name).with_overrides(parameters), [seed])
+            .set_index("month").loc[12] for name in SCENARIOS}
+    return {column: float(rows["techops_programme"][column] - rows["baseline"][column])
+            for column in HEADLINES}
+
+
+def convergence(history: Any, n: int = 200, map_: Callable = map,
+                seed: int = CONVERGENCE_SEED) -> list[dict[str, Any]]:
+    """The headline forecasts under the last two generations' posteriors: ``n`` draws of each
+    by weight, each simulated on seeds ``seed + i`` (the same seeds for both, so the two differ
+    by their parameters). Per headline and generation: mean, 5% and 95% of the effect, and the
+    shift of the mean between the two in units of the last one's sd."""
+    last = history.max_t
+    out = []
+    frames = {}
+    for t in (last - 1, last):
+        if t < 0:
+            continue
+        frame, weights = history.get_distribution(m=0, t=t)
+        table = frame[[f.key for f in FREE]].reset_index(drop=True)
+        table.insert(0, "weight", weights / weights.sum())
+        chosen = resample(table, n, seed)
+        jobs = [({f.key: float(row[f.key]) for f in FREE}, seed + i)
+                for i, row in chosen.iterrows()]
+        frames[t] = pd.DataFrame(list(map_(_effects, jobs)))
+    for column in HEADLINES:
+        row: dict[str, Any] = {"headline": f"{column}: techops_programme - baseline, month 12"}
+        for t, frame in frames.items():
+            values = frame[column].to_numpy(dtype=float)
+            low, high = np.nanquantile(values, [0.05, 0.95])
+            row[f"t{t}"] = {"mean": round(float(np.nanmean(values)), 3),
+                            "p05": round(float(low), 3), "p95": round(float(high), 3)}
+        if len(frames) == 2:
+            before, after = (frames[t][column].to_numpy(dtype=float) for t in sorted(frames))
+            row["shift_in_sd"] = round(float((np.nanmean(after) - np.nanmean(before))
+                                             / np.nanstd(after, ddof=1)), 3)
+        out.append(row)
+    return out
+
+
 def identifiability(table: pd.DataFrame, strongest: int = 5) -> dict[str, Any]:
     """What the case tells of each parameter: its prior and posterior sd (weighted) and the
     contraction 1 - posterior variance / prior variance (0: nothing learned, 1: pinned down),
@@ -384,8 +432,8 @@ def identifiability(table: pd.DataFrame, strongest: int = 5) -> dict[str, Any]:
     return {"parameters": parameters, "strongest_correlations": ridges}
 
 
-def record(calibration: Calibration,
-           predictive: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def record(calibration: Calibration, predictive: list[dict[str, Any]] | None = None,
+           converged: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """The posterior's provenance: settings, versions, priors, data, distance and each
     generation's epsilon, acceptance and simulations."""
     import mesa
@@ -426,15 +474,17 @@ def record(calibration: Calibration,
         "effective_sample_size": float(1.0 / np.sum(weights ** 2)),
         "predictive_check": predictive,
         "identifiability": identifiability(table),
+        "convergence": converged,
         "date": dt.date.today().isoformat(),
     }
 
 
 def write_posterior(calibration: Calibration, out: Path,
-                    predictive: list[dict[str, Any]] | None = None) -> list[Path]:
+                    predictive: list[dict[str, Any]] | None = None,
+                    converged: list[dict[str, Any]] | None = None) -> list[Path]:
     """``posterior.csv`` (the draws) and ``posterior_record.json`` into ``out``, one result
     set."""
-    table, rec = draws(calibration.history), record(calibration, predictive)
+    table, rec = draws(calibration.history), record(calibration, predictive, converged)
     with result_set(out) as staging:
         table.to_csv(staging / POSTERIOR.name, index=False, float_format="%.10g")
         (staging / POSTERIOR_RECORD.name).write_text(json.dumps(rec, indent=2) + "\n")

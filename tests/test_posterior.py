@@ -53,11 +53,12 @@ def test_command_writes_draws_and_record_and_leaves_the_shipped_files(tmp_path) 
     shipped = {p: p.read_bytes() for p in (posterior.POSTERIOR, posterior.POSTERIOR_RECORD)
                if p.exists()}
     done = subprocess.run([sys.executable, "-m", "cxsim", "posterior", "--population", "8",
-                           "--generations", "1", "--check", "6", "--workers", "2",
+                           "--generations", "2", "--check", "6", "--workers", "2",
                            "--out", str(out)],
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
-    assert "simulations" in done.stderr and "generation 0: epsilon" in done.stderr
+    assert "simulations" in done.stderr and "generation 1: epsilon" in done.stderr
+    assert "convergence, churn_realised_12m" in done.stderr
     assert sorted(p.name for p in out.iterdir()) == [".cxsim-result-set", "posterior.csv",
                                                      "posterior_record.json"]
     table = pd.read_csv(out / "posterior.csv")
@@ -72,6 +73,10 @@ def test_command_writes_draws_and_record_and_leaves_the_shipped_files(tmp_path) 
     check = record["predictive_check"]
     assert [row["name"] for row in check] == list(posterior.OBSERVED)
     assert all(row["p05"] <= row["median"] <= row["p95"] for row in check)
+    converged = record["convergence"]
+    assert [row["headline"].split(":")[0] for row in converged] == list(posterior.HEADLINES)
+    assert all({"t0", "t1", "shift_in_sd"} <= set(row) for row in converged)
+    assert all(row["t1"]["p05"] <= row["t1"]["mean"] <= row["t1"]["p95"] for row in converged)
     told = record["identifiability"]
     assert [p["key"] for p in told["parameters"]] == [f.key for f in calibrate.FREE]
     assert all(p["contraction"] <= 1 for p in told["parameters"])

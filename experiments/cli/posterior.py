@@ -120,7 +120,12 @@ def command_posterior(args: argparse.Namespace) -> int:
             predictive = posterior.predictive_check(posterior.draws(calibration.history),
                                                     args.check, map_)
             bar.update(task, completed=args.check, refresh=True)
-    rec = posterior.record(calibration, predictive)
+        converged = None
+        if args.check and calibration.history.max_t >= 1:
+            bar.update(task, description="convergence", completed=0, total=1, refresh=True)
+            converged = posterior.convergence(calibration.history, args.check, map_)
+            bar.update(task, completed=1, refresh=True)
+    rec = posterior.record(calibration, predictive, converged)
     console.print(f"{rec['simulations']:,} simulations ({rec['runs']:,} runs) in "
                   f"{rec['seconds']:.0f} s; {rec['draws']} draws, effective sample size "
                   f"{rec['effective_sample_size']:.0f}", markup=False)
@@ -136,7 +141,12 @@ def command_posterior(args: argparse.Namespace) -> int:
     console.print("strongest posterior correlations: " + "; ".join(
         f"{r['a']} ~ {r['b']} {r['correlation']:+.2f}" for r in told["strongest_correlations"]),
         markup=False)
-    files = posterior.write_posterior(calibration, out, predictive)
+    for row in converged or []:
+        console.print(f"convergence, {row['headline']}: " + "; ".join(
+            f"generation {key[1:]} mean {v['mean']:+.2f} [{v['p05']:+.2f}, {v['p95']:+.2f}]"
+            for key, v in row.items() if key.startswith("t"))
+            + f"; shift {row.get('shift_in_sd', float('nan')):+.2f} sd", markup=False)
+    files = posterior.write_posterior(calibration, out, predictive, converged)
     wrote(files)
     if args.write:
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -182,7 +192,9 @@ def register(commands: Any) -> None:
                              "with the same settings in it is resumed")
     parser.add_argument("--check", type=non_negative_int, default=200, metavar="N",
                         help="posterior predictive check: N draws by weight simulated afresh; "
-                             "each case figure inside their central 90%%? (0: none)")
+                             "each case figure inside their central 90%%? And convergence: the "
+                             "headline effects under the last two generations, N draws each "
+                             "(0: neither)")
     add_workers(parser, "simulations")
     parser.add_argument("--write", action="store_true",
                         help="also copy the draws and the record into the shipped scenarios "
