@@ -130,3 +130,26 @@ def test_identifiability_reads_contraction_and_ridges() -> None:
     ridge = told["strongest_correlations"][0]
     assert {ridge["a"], ridge["b"]} == {first.key, second.key}
     assert ridge["correlation"] == pytest.approx(-1.0, abs=1e-6)
+
+
+def test_write_is_refused_when_a_case_figure_is_outside_the_predictive_interval(
+        tmp_path, monkeypatch, capsys) -> None:
+    from cxsim.experiments import cli
+    shipped = tmp_path / "shipped"
+    shipped.mkdir()
+    monkeypatch.setattr(posterior, "POSTERIOR", shipped / "posterior.csv")
+    monkeypatch.setattr(posterior, "POSTERIOR_RECORD", shipped / "posterior_record.json")
+    real = posterior.predictive_check
+
+    def one_outside(*args, **kwargs):
+        rows = real(*args, **kwargs)
+        rows[0] = {**rows[0], "inside_90": False}
+        return rows
+
+    monkeypatch.setattr(posterior, "predictive_check", one_outside)
+    code = cli.main(["posterior", "--population", "6", "--generations", "1", "--check", "4",
+                     "--workers", "1", "--write", "--out", str(tmp_path / "out")])
+    assert code == 1
+    assert "the shipped posterior was not changed" in capsys.readouterr().err
+    assert list(shipped.iterdir()) == []
+    assert (tmp_path / "out" / "posterior.csv").exists()

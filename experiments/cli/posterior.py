@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from cxsim.experiments.cli.parser import (
     output_directory,
     positive_int,
     progress_bar,
+    warn,
     wrote,
 )
 
@@ -41,9 +43,12 @@ What it writes:
               (default {DEFAULT_OUT});
               pyabc's history database at --db (default: beside --out, OUT.db)
   --write     also copies both into the shipped scenarios folder (the previous ones are kept in
-              --out/backup-DATE-TIME/)
+              --out/backup-DATE-TIME/), unless a case figure lies outside its posterior
+              predictive 90% interval
 
-Exit status: 0 when done; 2 for bad input, before anything runs.
+Exit status: 0 when done; 1 when --write is refused because a case figure lies outside the
+posterior predictive 90% interval (the draws are still written into --out); 2 for bad input,
+before anything runs.
 
 A quick look (about a minute on 2 cores): cxsim posterior --population 20 --generations 2
 """
@@ -148,6 +153,15 @@ def command_posterior(args: argparse.Namespace) -> int:
             + f"; shift {row.get('shift_in_sd', float('nan')):+.2f} sd", markup=False)
     files = posterior.write_posterior(calibration, out, predictive, converged)
     wrote(files)
+    outside = [row["name"] for row in predictive or [] if not row["inside_90"]]
+    if args.write and outside:
+        sys.stderr.write(f"cxsim: posterior: {len(outside)} case figure(s) outside the posterior "
+                         f"predictive 90% interval ({', '.join(outside)}); the shipped "
+                         "posterior was not changed\n")
+        return 1
+    if args.write and not predictive:
+        warn("--write without a predictive check (--check 0): the posterior is installed "
+             "unchecked")
     if args.write:
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         kept = posterior.install(files, out / f"backup-{stamp}")
