@@ -64,7 +64,8 @@ def test_batch_run_takes_dotted_keys_and_a_scenario() -> None:
     }, iterations=1, max_steps=52, number_processes=1)
     assert len(rows) == 4 and (rows["month"] == 12).all()
     # every combination ran once (the scores may tie: 60 posts, a fresh seed for each run)
-    combinations = set(zip(rows["levers.psychological_safety"], rows["risks__remote_work"]))
+    combinations = set(zip(rows["levers.psychological_safety"], rows["risks__remote_work"],
+                           strict=True))
     assert combinations == {(0.2, 0.0), (0.2, 1.0), (0.8, 0.0), (0.8, 1.0)}
     low = rows[rows["levers.psychological_safety"] == 0.2]["psychological_safety_score"]
     high = rows[rows["levers.psychological_safety"] == 0.8]["psychological_safety_score"]
