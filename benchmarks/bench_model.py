@@ -126,8 +126,8 @@ FLOPS: dict[str, tuple[float, str]] = {
     "metrics.book_tally": (2 * 21.8 * 12 / 52, "account"),
     # 9 an active slot; 2.35 a team (89 per 400 accounts); 5 a staffed manager (11% of posts)
     "measurement.views": ((2 * 4.6 + 2.35 * 89 / 400 + 0.55 * 2) * 12 / 52, "account"),
-    # 4 for each active slot and open problem (20% of the pool)
-    "measurement.severity_loads": (4 * 1.015 * 0.20 * 12 / 52, "account-problem"),
+    # problem_loads twice over every slot: the open problems (20% of the pool), the surfaced (10%)
+    "measurement.severity_loads": (2 * 2 * (0.20 + 0.10) * 12 / 52, "account-problem"),
     # 13 a post; 126 a respondent (21% of posts: items, 11 answers)
     "measurement.culture_wave": ((13 + 0.21 * 126) * 12 / 52, "post"),
 }

@@ -703,7 +703,7 @@ def test_maturity_score_matches_the_rubric():
 
 @pytest.mark.parametrize("seed", range(6))
 def test_severity_loads_are_float32_sums_in_pain_point_order(seed):
-    """Any number of accounts (the four-at-a-time loop and its rest), any pain statuses."""
+    """Any number of accounts, any pain statuses."""
     model = shuffle(model_for(seed, "techops_programme"), seed)
     c, pain = model.customers, model.pain
     severity = np.zeros((pain.status.size, 2), np.float32)

@@ -86,6 +86,7 @@ from typing import NamedTuple
 import numpy as np
 
 from cxsim.model.compiled import kernel, pairwise_sum
+from cxsim.model.mechanisms.customer_experience import problem_loads
 from cxsim.model.parameters import Measurement
 from cxsim.model.state import SILENT, SURFACED
 
@@ -488,49 +489,17 @@ def manager_view(adoption: np.ndarray, rhetoric: float, news_satisfaction: np.nd
 def severity_loads(status: np.ndarray, severity: np.ndarray, hits: np.ndarray,
                    accounts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per account (slots ``accounts``): the severity of the surfaced and of the open (surfaced or
-    silent) pain points hitting it, float32 as ``hits``, summed over the pain points in turn (the
-    others add 0 and are skipped). Four accounts at a time, whose sums the CPU can overlap."""
+    silent) pain points hitting it: ``customer_experience.problem_loads`` (float32 as ``hits``,
+    over the pain points in turn) of each."""
     surfaced_severity = np.zeros(status.size, np.float32)
     open_severity = np.zeros(status.size, np.float32)
-    open_problems = np.empty(status.size, np.int64)
-    n_open = 0
     for k in range(status.size):
         if status[k] == SURFACED or status[k] == SILENT:
             open_severity[k] = severity[k]
             if status[k] == SURFACED:
                 surfaced_severity[k] = severity[k]
-            open_problems[n_open] = k
-            n_open += 1
-    surfaced = np.empty(accounts.size, np.float32)
-    opened = np.empty(accounts.size, np.float32)
-    q = 0
-    while q + 4 <= accounts.size:
-        a0, a1, a2, a3 = accounts[q], accounts[q + 1], accounts[q + 2], accounts[q + 3]
-        s0 = s1 = s2 = s3 = o0 = o1 = o2 = o3 = np.float32(0.0)
-        for j in range(n_open):
-            k = open_problems[j]
-            sk, ok = surfaced_severity[k], open_severity[k]
-            h0, h1, h2, h3 = hits[a0, k], hits[a1, k], hits[a2, k], hits[a3, k]
-            s0 += h0 * sk
-            o0 += h0 * ok
-            s1 += h1 * sk
-            o1 += h1 * ok
-            s2 += h2 * sk
-            o2 += h2 * ok
-            s3 += h3 * sk
-            o3 += h3 * ok
-        surfaced[q], surfaced[q + 1], surfaced[q + 2], surfaced[q + 3] = s0, s1, s2, s3
-        opened[q], opened[q + 1], opened[q + 2], opened[q + 3] = o0, o1, o2, o3
-        q += 4
-    for rest in range(q, accounts.size):
-        a = accounts[rest]
-        s0 = o0 = np.float32(0.0)
-        for j in range(n_open):
-            k = open_problems[j]
-            s0 += hits[a, k] * surfaced_severity[k]
-            o0 += hits[a, k] * open_severity[k]
-        surfaced[rest], opened[rest] = s0, o0
-    return surfaced, opened
+    return (problem_loads(hits, surfaced_severity)[accounts],
+            problem_loads(hits, open_severity)[accounts])
 
 
 @kernel
