@@ -28,6 +28,7 @@ import math
 import numpy as np
 
 from cxsim.model.compiled import kernel
+from cxsim.model.mechanisms.measurement import PROMOTER, recommend
 from cxsim.model.parameters import Churn
 
 
@@ -107,8 +108,7 @@ def month_of_renewals(record: np.ndarray, problem_record: np.ndarray,
             churned[c] = True
             gone[n_gone] = c
             n_gone += 1
-        # the recommend score clip(rint(10 sat + bias), 0, 10) is >= 9 where rint(...) is
-        promoter = np.rint(10.0 * satisfaction[c] + score_bias[c]) >= 9
+        promoter = recommend(satisfaction[c], score_bias[c]) >= PROMOTER
         referrals += promoter & (uniforms[1, c] < referral_rate)   # no branch: ~ a coin toss
     free = np.empty(max(0, min(referrals + sales, n)), np.int64)
     n_free = 0
