@@ -153,3 +153,14 @@ def test_write_is_refused_when_a_case_figure_is_outside_the_predictive_interval(
     assert "the shipped posterior was not changed" in capsys.readouterr().err
     assert list(shipped.iterdir()) == []
     assert (tmp_path / "out" / "posterior.csv").exists()
+
+
+@pytest.mark.fast
+def test_a_db_that_is_not_a_history_database_is_one_line_exit_2(tmp_path, capsys) -> None:
+    from cxsim.experiments import cli
+    other = tmp_path / "notes.txt"
+    other.write_text("not a database\n")
+    assert cli.main(["posterior", "--db", str(other), "--out", str(tmp_path / "out")]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "--db" in lines[0] and "SQLite" in lines[0], lines
+    assert other.read_text() == "not a database\n" and not (tmp_path / "out").exists()

@@ -83,6 +83,27 @@ def _estimate(population: int, generations: int, workers: int) -> tuple[int, flo
     return simulations, simulations * each / workers
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _check_database(path: Path) -> None:
+    """--db must be a new file or an SQLite database (pyabc's history), before anything runs."""
+    from cxsim.model import ScenarioError
+
+    if not path.exists():
+        return
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except OSError as error:
+        raise ScenarioError("<command line>", "--db", str(path),
+                            f"a readable file ({error.strerror})") from None
+    if header != SQLITE_HEADER:
+        raise ScenarioError("<command line>", "--db", str(path),
+                            "a new file or pyabc's history database from an earlier "
+                            "cxsim posterior (SQLite)")
+
+
 def command_posterior(args: argparse.Namespace) -> int:
     from rich.console import Console
 
@@ -94,6 +115,7 @@ def command_posterior(args: argparse.Namespace) -> int:
         check_output(posterior.POSTERIOR.parent, "--write (the shipped scenarios folder)",
                      result_set=False)
     database = args.db if args.db is not None else out.with_name(out.name + ".db")
+    _check_database(database)
     workers = cap_workers(args.workers)
     settings = posterior.Settings(population=args.population, generations=args.generations,
                                   min_acceptance=args.min_acceptance, seed=args.seed)
