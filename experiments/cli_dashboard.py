@@ -13,7 +13,7 @@ import argparse
 import sys
 from typing import Any
 
-from cxsim.experiments.cli.parser import Parser
+from cxsim.experiments.cli.parser import Parser, add_parameters
 from cxsim.experiments.dashboard.compute import DEFAULT_EXPORT_DIR, MAX_REPLICATES
 from cxsim.experiments.dashboard.server import (
     DEFAULT_HOST,
@@ -60,7 +60,8 @@ def command_dashboard(args: argparse.Namespace) -> int:
     """Serve the dashboard until interrupted."""
     try:
         return serve(args.host, args.port, args.export_dir,
-                     getattr(args, "replicates", DEFAULT_REPLICATES))
+                     getattr(args, "replicates", DEFAULT_REPLICATES),
+                     getattr(args, "parameters", "posterior"))
     except ScenarioError as error:
         sys.stderr.write(f"cxsim: error: dashboard: {error}\n")
         return 2
@@ -87,6 +88,7 @@ def register(subparsers: Any) -> None:
                         help=f"runs per setting the page starts with (default "
                              f"{DEFAULT_REPLICATES}; the page has a slider up to "
                              f"{MAX_REPLICATES})")
+    add_parameters(parser)
     parser.set_defaults(handler=command_dashboard)
 
 

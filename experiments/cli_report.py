@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from cxsim.experiments.cli.parser import (
+    add_parameters,
     add_workers,
     base_seed,
     cap_workers,
@@ -46,7 +47,8 @@ def command_report(args: argparse.Namespace) -> int:
     workers = cap_workers(args.workers)
     # what reproduces the pack (not the raw command line: --workers does not change it)
     command = ["cxsim", "report", args.scenario, "--against", args.against,
-               "--replicates", str(args.replicates), "--seed", str(args.seed)]
+               "--replicates", str(args.replicates), "--seed", str(args.seed)] \
+        + (["--point"] if args.parameters == "point" else [])
     started = time.perf_counter()
     steps = 7 + ("pdf" in formats) + ("pptx" in formats)
     with progress_bar(remaining=False) as progress:
@@ -58,7 +60,7 @@ def command_report(args: argparse.Namespace) -> int:
 
         written = build_report(scenario, against, replicates=args.replicates, seed=args.seed,
                                workers=workers, formats=formats, out=out,
-                               command=command,
+                               command=command, parameters=args.parameters,
                                on_done=lambda n: progress.update(runs, completed=n, refresh=True),
                                on_step=on_step)
         progress.update(build, completed=steps, description="report: done", refresh=True)
@@ -87,6 +89,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--out", type=output_directory, metavar="DIR",
                         help="output directory (default runs/report-SCENARIO); writes "
                              "report.html, report.pdf, report.pptx and report.json")
+    add_parameters(parser)
     add_workers(parser)
     parser.set_defaults(handler=command_report)
 

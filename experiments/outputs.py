@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 
 import cxsim
+from cxsim.experiments.statistics import range_of_futures
+from cxsim.experiments.uncertainty import variance_shares
 from cxsim.model import Scenario
 from cxsim.model.catalogue import metric
 
@@ -47,32 +49,42 @@ def provenance(scenario: Scenario, seeds: list[int], command: list[str] | None =
     }
 
 
-def settings(scenario: str, seed: int, replicates: int, assignments: list[str]) -> dict[str, Any]:
+def settings(scenario: str, seed: int, replicates: int, assignments: list[str],
+             parameters: str = "posterior") -> dict[str, Any]:
     """The command-line settings that change a run's results, and the command that repeats it
     (``--workers`` and ``--out`` do not change results and are not recorded)."""
     sets = [part for text in assignments for part in ("--set", text)]
+    point = ["--point"] if parameters == "point" else []
     return {"scenario": scenario, "seed": seed, "replicates": replicates, "set": assignments,
+            "parameters": parameters,
             "reproduce": ["cxsim", "run", scenario, "--seed", str(seed), "--replicates",
-                          str(replicates), *sets]}
+                          str(replicates), *sets, *point]}
 
 
 def summarise(monthly: pd.DataFrame, first: int = 0, last: int | None = None) -> dict[str, Any]:
     """Month ``first`` vs month ``last`` (default: the last) of the headline metrics, with the
-    spread across replicates (mean, standard deviation, 5th and 95th percentiles)."""
+    spread across replicates (mean, standard deviation, the range of 90% of futures as the 5th
+    and 95th percentiles) and, at ``last``, the parameters' share of its variance
+    (``uncertainty.variance_shares``; 0 when every replicate is on the calibrated point)."""
     last = int(monthly["month"].max()) if last is None else last
     out: dict[str, Any] = {}
     for column in SUMMARY_COLUMNS:
         m = metric(column)
         entry: dict[str, Any] = {"label": m.title, "unit": m.unit, "better": m.better}
         for name, month in (("start", first), ("end", last)):
-            values = monthly.loc[monthly["month"] == month, column].to_numpy(float)
+            at = monthly.loc[monthly["month"] == month]
+            values = at[column].to_numpy(float)
+            futures = range_of_futures(values)
             entry[name] = {
                 "month": month,
-                "mean": round(float(values.mean()), 4),
+                "mean": round(futures.mean, 4),
                 "sd": round(float(values.std(ddof=1)) if values.size > 1 else 0.0, 4),
-                "p5": round(float(np.percentile(values, 5)), 4),
-                "p95": round(float(np.percentile(values, 95)), 4),
+                "p5": round(futures.low, 4),
+                "p95": round(futures.high, 4),
             }
+            if name == "end" and {"replicate", "draw"} <= set(at.columns):
+                share = variance_shares(values, at["replicate"], at["draw"]).parameters
+                entry[name]["parameter_share"] = None if share != share else round(share, 4)
         entry["change"] = round(entry["end"]["mean"] - entry["start"]["mean"], 4)
         out[column] = entry
     return out

@@ -1,10 +1,13 @@
 """The interval functions and the one headline statistic.
 
-Every figure a person reads is the **mean across replicates** (``HEADLINE_STATISTIC``), with the
-95% t interval of that mean; a difference between two scenarios is the mean of the paired
-differences of replicates run on the same seeds (common random numbers), with the 95% t interval
-of the paired differences; a correlation between two outputs, pooled over replicates, has the
-Fisher-z interval. Every command, the dashboard, the board pack and the notebooks run
+Every figure a person reads is the **mean across replicates** (``HEADLINE_STATISTIC``). A
+forecast's range is the central 90% of its replicates (``range_of_futures``): each replicate on
+its own posterior draw and seed, so the range holds parameter and chance uncertainty together; a
+difference between two scenarios is the mean of the paired differences of replicates run on the same
+seeds and draws (common random numbers), with the range of those differences. The 95% t interval of
+a mean (``mean_interval``, ``paired_interval``) says how precisely the replicates pin the mean down
+(Monte Carlo error), nothing more; a correlation between two outputs, pooled over replicates, has
+the Fisher-z interval. Every command, the dashboard, the board pack and the notebooks run
 ``DEFAULT_REPLICATES`` replicates from seed ``DEFAULT_SEED`` unless told otherwise, so that they
 print the same number for the same scenario.
 
@@ -27,6 +30,7 @@ DEFAULT_SEED = 0
 MAX_REPLICATES = 10_000
 MAX_SEED = 2**62
 CONFIDENCE = 0.95
+FUTURES = 0.90   # the central share of simulated futures a forecast's range holds
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,20 @@ def mean_interval(values: np.ndarray | pd.Series | list[float],
         return Interval(mean, mean, mean, n, level)
     low, high = stats.t.interval(level, n - 1, loc=mean, scale=stats.sem(x))
     return Interval(mean, float(low), float(high), n, level)
+
+
+def range_of_futures(values: np.ndarray | pd.Series | list[float],
+                     level: float = FUTURES) -> Interval:
+    """The mean of replicates and the central ``level`` share of them: the (1 - level) / 2 and
+    (1 + level) / 2 quantiles (numpy's linear rule). With each replicate on its own posterior
+    draw and seed (``experiments.uncertainty``) this is the forecast's range: parameter and
+    chance uncertainty together. Not an interval of the mean: it does not shrink with more
+    replicates."""
+    x = np.asarray(values, dtype=float)
+    if x.size == 0:
+        return Interval(float("nan"), float("nan"), float("nan"), 0, level)
+    low, high = np.quantile(x, [(1 - level) / 2, (1 + level) / 2])
+    return Interval(float(x.mean()), float(low), float(high), int(x.size), level)
 
 
 def paired_interval(scenario: np.ndarray | pd.Series, reference: np.ndarray | pd.Series,

@@ -59,6 +59,8 @@ class Scenario:
     files: tuple[str, ...]
     parameters: Parameters
     overrides: dict[str, Any] = field(default_factory=dict)
+    # Where each key that is not a schema default was set: a file's path or an override origin.
+    origins: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def provenance(self) -> dict[str, Any]:
         """Plain data that identifies this scenario exactly."""
@@ -81,11 +83,16 @@ class Scenario:
     def with_overrides(self, overrides: dict[str, Any], origin: str = "overrides") -> Scenario:
         """A copy with dotted-key overrides applied and validated."""
         data = self.parameters.model_dump()
-        origins: dict[str, str] = {}
+        origins = dict(self.origins)
         _apply_overrides(data, overrides, origins, origin)
         params = _validate(data, origins, origin)
         return Scenario(self.name, self.description, self.source, self.files, params,
-                        {**self.overrides, **overrides})
+                        {**self.overrides, **overrides}, origins)
+
+    def set_by(self, key: str) -> str | None:
+        """The file (path) or override origin that set the dotted ``key``; None for a schema
+        default."""
+        return self.origins.get(key)
 
 
 def use_scenario_dirs(dirs: Sequence[str | Path] | None) -> None:
@@ -168,6 +175,7 @@ def load_scenario(scenario: str | Path, overrides: dict[str, Any] | None = None,
         files=tuple(files),
         parameters=params,
         overrides=overrides,
+        origins=origins,
     )
 
 

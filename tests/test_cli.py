@@ -75,7 +75,7 @@ def two_runs(tmp_path_factory) -> tuple[Path, Path, subprocess.CompletedProcess]
 def test_run_writes_every_output(two_runs) -> None:
     out, _, result = two_runs
     monthly = pd.read_parquet(out / "monthly.parquet")
-    assert list(monthly.columns) == ["scenario", "replicate", "seed", *COLUMNS]
+    assert list(monthly.columns) == ["scenario", "replicate", "draw", "seed", *COLUMNS]
     assert sorted(monthly["replicate"].unique()) == [0, 1, 2]
     assert sorted(monthly["seed"].unique()) == [1, 2, 3]
     assert list(monthly.groupby("replicate").size()) == [13, 13, 13]
@@ -335,10 +335,15 @@ def test_compare_end_to_end(tmp_path) -> None:
     assert (reference["difference"] == 0).all()  # the reference against itself
     row = differences[(differences["scenario"] == "small_theater")
                       & (differences["outcome"] == "cynicism")].iloc[0]
-    assert row["ci95_low"] <= row["difference"] <= row["ci95_high"]
+    assert row["low"] <= row["difference"] <= row["high"]
+    assert row["mean_ci95_low"] <= row["difference"] <= row["mean_ci95_high"]
+    assert 0 <= row["parameter_share"] <= 1
     monthly = pd.read_parquet(out / "monthly.parquet")
     seeds = monthly.groupby("scenario")["seed"].apply(lambda s: sorted(set(s)))
     assert all(s == [0, 1, 2, 3] for s in seeds)  # replicate i shares its seed across scenarios
+    plans = monthly.groupby(["scenario", "replicate"])["draw"].first().unstack("scenario")
+    assert (plans.nunique(axis=1) == 1).all()  # ... and its posterior draw
+    assert (plans.iloc[:, 0] >= 0).all()
     assert (out / "fan_charts.png").read_bytes().startswith(b"\x89PNG")
     summary = json.loads((out / "summary.json").read_text())
     assert summary["provenance"]["reference"] == "small_base"

@@ -33,7 +33,7 @@ def at(monthly: pd.DataFrame, scenario: str, column: str, month: int) -> np.ndar
 def run(names: list[str], overrides: dict | None = None, replicates: int = REPLICATES
         ) -> pd.DataFrame:
     scenarios = [load_scenario(name, overrides or {}) for name in names]
-    return compare(scenarios, replicates=replicates, seed=100).monthly
+    return compare(scenarios, replicates=replicates, seed=100, parameters="point").monthly
 
 
 # -- 1. a genuine transformation beats CX theater; theater is worse than doing nothing ---------
@@ -107,7 +107,7 @@ def safety_pair(overrides: dict) -> pd.DataFrame:
     low = load_scenario("techops_programme", {**overrides, "levers.psychological_safety": 0.2})
     high = load_scenario("techops_programme", {**overrides, "levers.psychological_safety": 0.7})
     low, high = low.named("low_safety"), high.named("high_safety")
-    return compare([low, high], replicates=REPLICATES, seed=100).monthly
+    return compare([low, high], replicates=REPLICATES, seed=100, parameters="point").monthly
 
 
 def silence(monthly: pd.DataFrame, scenario: str) -> np.ndarray:

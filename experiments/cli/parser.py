@@ -188,6 +188,17 @@ def add_workers(parser: argparse.ArgumentParser, what: str = "replicates") -> No
                         help=workers_help(what) + "; results do not depend on it")
 
 
+def add_parameters(parser: argparse.ArgumentParser) -> None:
+    """The ``--point`` option: every replicate on the calibrated point instead of its own
+    posterior draw (``experiments.uncertainty``)."""
+    parser.add_argument("--point", dest="parameters", action="store_const", const="point",
+                        default="posterior",
+                        help="run every replicate on the calibrated point (baseline.toml) "
+                             "instead of its own draw from the posterior (scenarios/"
+                             "posterior.csv): chance alone in the ranges, for speed or "
+                             "comparison (default: a posterior draw per pair of replicates)")
+
+
 def cap_workers(workers: int) -> int:
     """``workers``, warned about and capped at the machine's cores."""
     cores = default_workers()

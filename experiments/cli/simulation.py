@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from cxsim.experiments.cli.parser import (
+    add_parameters,
     add_workers,
     base_seed,
     cap_workers,
@@ -35,6 +36,7 @@ def command_run(args: argparse.Namespace) -> int:
     """Run a scenario's replicates, write the files, print month 0 against month 12."""
     from cxsim.experiments import outputs, plots
     from cxsim.experiments.runner import run_replicates
+    from cxsim.experiments.uncertainty import plan_replicates
     from cxsim.model import load_scenario
     from cxsim.model.scenario import parse_assignment
 
@@ -44,16 +46,17 @@ def command_run(args: argparse.Namespace) -> int:
     seeds = checked_seeds(args.seed, args.replicates)
     workers = cap_workers(args.workers)
     _few_replicates(args.replicates)
+    plan = plan_replicates(seeds, args.parameters)
     with result_set(out) as staging:
         with progress_bar() as progress:
             task = progress.add_task(f"{scenario.name}: replicates", total=len(seeds))
             monthly = run_replicates(
-                scenario, seeds, workers=workers,
+                scenario, seeds, workers=workers, draws=plan.draws,
                 on_done=lambda n: progress.update(task, completed=n, refresh=True))
         summary = outputs.summarise(monthly)
-        record = {**outputs.provenance(scenario, seeds),
+        record = {**outputs.provenance(scenario, seeds), "replicate_plan": plan.record(),
                   "settings": outputs.settings(args.scenario, args.seed, args.replicates,
-                                               args.set)}
+                                               args.set, args.parameters)}
         files = outputs.write_run(
             staging, monthly, summary, record,
             lambda path: plots.trajectories({scenario.name: monthly}, path,
@@ -85,14 +88,20 @@ def command_compare(args: argparse.Namespace) -> int:
             task = progress.add_task("replicates (all scenarios)",
                                      total=len(scenarios) * args.replicates)
             result = compare(scenarios, args.replicates, args.seed, workers,
-                             on_done=lambda n: progress.update(task, completed=n, refresh=True))
+                             on_done=lambda n: progress.update(task, completed=n, refresh=True),
+                             parameters=args.parameters)
+        point = ["--point"] if args.parameters == "point" else []
         record = {
             "reference": names[0], "month": result.month, "seeds": result.seeds,
-            "common_random_numbers": "replicate i of every scenario uses seed base + i",
+            "common_random_numbers": "replicate i of every scenario uses seed base + i"
+                                     + (" and the same posterior draw"
+                                        if args.parameters == "posterior" else ""),
+            "replicate_plan": result.plan.record(),
             "settings": {"scenarios": list(args.scenarios), "seed": args.seed,
-                         "replicates": args.replicates,
+                         "replicates": args.replicates, "parameters": args.parameters,
                          "reproduce": ["cxsim", "compare", *args.scenarios, "--seed",
-                                       str(args.seed), "--replicates", str(args.replicates)]},
+                                       str(args.seed), "--replicates", str(args.replicates),
+                                       *point]},
             "scenarios": {s.name: outputs.provenance(s, result.seeds) for s in scenarios},
             "differences": result.differences.round(4).to_dict(orient="records"),
         }
@@ -110,47 +119,64 @@ def command_compare(args: argparse.Namespace) -> int:
 
 
 def print_differences(result: Any, names: list[str], labels: dict[str, str]) -> None:
-    """The month-12 table of paired differences against the first scenario (stdout)."""
+    """The month-12 table against the first scenario (stdout): the reference's mean, then each
+    scenario's mean paired difference, the range of 90% of the paired futures, and how much of
+    that range's variance comes from the parameters (the rest is chance)."""
     from rich.console import Console
     from rich.table import Table
 
+    posterior = result.plan is not None and result.plan.parameters == "posterior"
     table = Table(title=f"Month {result.month}: each scenario minus {names[0]} "
-                  f"(mean of {len(result.seeds)} paired replicates, 95% interval)")
+                  f"(mean of {len(result.seeds)} paired replicates; range: 90% of futures, "
+                  + ("parameters and chance)" if posterior else "chance alone, --point)"))
     table.add_column("outcome")
-    table.add_column(names[0], justify="right")
+    table.add_column(f"{names[0]}\n(value)", justify="right")
     for name in names[1:]:
-        table.add_column(name, justify="right")
+        table.add_column(f"{name}\n(difference)", justify="right")
     diffs = result.differences.set_index(["scenario", "outcome"])
     for column, label in labels.items():
         cells = [f"{diffs.loc[(names[0], column), 'scenario_mean']:.1f}"]
         for name in names[1:]:
             row = diffs.loc[(name, column)]
-            cells.append(f"{row['difference']:+.1f} [{row['ci95_low']:+.1f}, "
-                         f"{row['ci95_high']:+.1f}]")
+            cell = f"{row['difference']:+.1f}"
+            if row["replicates"] > 1:
+                cell += f" [{row['low']:+.1f}, {row['high']:+.1f}]"
+            if posterior and row["parameter_share"] == row["parameter_share"]:
+                cell += f"\n{100 * row['parameter_share']:.0f}% from parameters"
+            cells.append(cell)
         table.add_row(label, *cells)
-    Console(width=max(120, 30 + 26 * len(names))).print(table)
+    Console(width=max(120, 30 + 30 * len(names))).print(table)
 
 
 def print_summary(name: str, summary: dict, replicates: int) -> None:
-    """Month 0 against month 12 of the headline metrics (stdout)."""
+    """Month 0 against month 12 of the headline metrics (stdout), with the range of 90% of
+    futures and, when the replicates ran on posterior draws, the parameters' share of it."""
     from rich.console import Console
     from rich.table import Table
 
     spread = replicates > 1
+    shares = spread and any((e["end"].get("parameter_share") or 0) > 0 for e in summary.values())
     table = Table(title=f"{name}: month 0 -> month 12"
-                  + (f" (mean over {replicates} replicates; 90% range)" if spread else ""))
+                  + (f" (mean over {replicates} replicates; range: 90% of futures)"
+                     if spread else ""))
     for column in ("metric", "unit"):
         table.add_column(column)
     for column in ("month 0", "month 12", "change"):
         table.add_column(column, justify="right")
+    if shares:
+        table.add_column("range from\nparameters", justify="right")
     for entry in summary.values():
         start, end = entry["start"], entry["end"]
         end_text = f"{end['mean']:.1f}"
         if spread:
             end_text += f" ({end['p5']:.1f} to {end['p95']:.1f})"
-        table.add_row(entry["label"], entry["unit"], f"{start['mean']:.1f}", end_text,
-                      f"{entry['change']:+.1f}")
-    Console(width=max(100, Console().width)).print(table)
+        cells = [entry["label"], entry["unit"], f"{start['mean']:.1f}", end_text,
+                 f"{entry['change']:+.1f}"]
+        if shares:
+            share = end.get("parameter_share")
+            cells.append("-" if share is None else f"{100 * share:.0f}%")
+        table.add_row(*cells)
+    Console(width=max(110, Console().width)).print(table)
 
 
 def command_scenarios(args: argparse.Namespace) -> int:
@@ -193,6 +219,7 @@ def register(commands: Any) -> None:
                           "(repeatable; default: none)")
     run.add_argument("--out", type=output_directory, metavar="DIR",
                      help="output directory (default runs/SCENARIO)")
+    add_parameters(run)
     add_workers(run)
     run.set_defaults(handler=command_run)
 
@@ -200,7 +227,9 @@ def register(commands: Any) -> None:
         "compare", help="run scenarios on common random numbers and compare them with the first",
         description="Run every scenario on the same seeds (replicate i of each on seed N + i, "
                     "N from --seed) and report each one's month-12 difference from the first, "
-                    "with the 95% interval of the paired differences; writes differences.csv, "
+                    "with the range of 90% of the paired futures (each replicate pair on its "
+                    "own posterior draw and seed: parameter and chance uncertainty) and the "
+                    "share of it the parameters give; writes differences.csv, "
                     "monthly.parquet, monthly.csv, summary.json and fan_charts.png into --out.")
     comparison.add_argument("scenarios", nargs="+", metavar="SCENARIO",
                             help="two or more scenarios (names or files); the first is the "
@@ -211,6 +240,7 @@ def register(commands: Any) -> None:
                             help="base seed; replicate i of every scenario uses seed N + i")
     comparison.add_argument("--out", type=output_directory, metavar="DIR",
                             help="output directory (default runs/compare-A-vs-B...)")
+    add_parameters(comparison)
     add_workers(comparison)
     comparison.set_defaults(handler=command_compare, minimum_scenarios=2)
 

@@ -35,6 +35,7 @@ import pandas as pd
 
 from cxsim.experiments.files import write_text
 from cxsim.experiments.statistics import DEFAULT_REPLICATES, DEFAULT_SEED, headline
+from cxsim.experiments.uncertainty import PARAMETERS, plan_replicates, with_draw
 from cxsim.model import Scenario, ScenarioError, load_scenario, simulate_many
 from cxsim.model.catalogue import Metric, Status, metric
 from cxsim.model.scenario import SCENARIO_DIR, user_scenario_dirs
@@ -45,6 +46,7 @@ MAX_REPLICATES = 50
 MAX_SEED = 2**31 - 1
 EXPORT_DIR_ENV = "CXSIM_DASHBOARD_EXPORT_DIR"
 REPLICATES_ENV = "CXSIM_DASHBOARD_REPLICATES"
+PARAMETERS_ENV = "CXSIM_DASHBOARD_PARAMETERS"
 DEFAULT_EXPORT_DIR = Path("runs") / "dashboard"
 
 # dotted parameter key -> (slider label, one line in plain words)
@@ -143,6 +145,13 @@ def initial_replicates() -> int:
         return DEFAULT_REPLICATES
 
 
+def served_parameters() -> str:
+    """"posterior" or "point" (``experiments.uncertainty``): ``$CXSIM_DASHBOARD_PARAMETERS``
+    (the server's ``--point``), else "posterior"."""
+    value = os.environ.get(PARAMETERS_ENV, "posterior")
+    return value if value in PARAMETERS else "posterior"
+
+
 def clean_seed(value: Any) -> int:
     """The first seed: a whole number from 0 to MAX_SEED."""
     return max(0, min(MAX_SEED, int(value or 0)))
@@ -181,8 +190,9 @@ def changed_settings(name: str, values: Mapping[str, Any]) -> dict[str, float]:
 # -- the runs and what the page shows of them ------------------------------------------------
 
 @lru_cache(maxsize=4096)
-def _one_run(name: str, changes: tuple[tuple[str, float], ...], seed: int) -> pd.DataFrame:
-    loaded = scenario(name).with_overrides(dict(changes), origin="dashboard")
+def _one_run(name: str, changes: tuple[tuple[str, float], ...], seed: int, draw: int
+             ) -> pd.DataFrame:
+    loaded = with_draw(scenario(name).with_overrides(dict(changes), origin="dashboard"), draw)
     with _SIMULATE_LOCK:
         return simulate_many(loaded, [seed]).drop(columns=["run", "seed"])
 
@@ -193,13 +203,16 @@ class Abandoned(BaseException):  # not an Exception: the settings moved on
 
 def trajectories(name: str, changes: Mapping[str, Any], seed: int = DEFAULT_SEED,
                  replicates: int = DEFAULT_REPLICATES,
-                 stop: Callable[[], bool] | None = None) -> pd.DataFrame:
+                 stop: Callable[[], bool] | None = None,
+                 parameters: str | None = None) -> pd.DataFrame:
     """Monthly rows of ``replicates`` runs (seeds seed, seed+1, ...), with a ``replicate`` column.
 
-    ``changes`` are slider settings (:data:`SETTINGS`); the starting scenario and the changed
-    settings run on the same seeds (common random numbers), so a difference between them is the
-    settings' doing, not chance. ``stop`` is asked before each run; when it answers true the
-    computation is abandoned with :class:`Abandoned`.
+    Run i is replicate i of ``cxsim compare`` on the same seed: its seed and, unless ``parameters``
+    (default :func:`served_parameters`) is "point", its posterior draw come from
+    ``uncertainty.plan_replicates``. ``changes`` are slider settings (:data:`SETTINGS`); the
+    starting scenario and the changed settings run on the same seeds and draws (common random
+    numbers), so a difference between them is the settings' doing, not chance. ``stop`` is asked
+    before each run; when it answers true the computation is abandoned with :class:`Abandoned`.
     """
     check_scenario(name)
     unknown = sorted(set(changes) - set(SETTINGS))
@@ -207,11 +220,13 @@ def trajectories(name: str, changes: Mapping[str, Any], seed: int = DEFAULT_SEED
         raise ScenarioError("dashboard", unknown[0], changes[unknown[0]],
                             f"one of the sliders: {', '.join(SETTINGS)}")
     key = tuple(sorted((k, clean_setting(v)) for k, v in changes.items()))
+    first, runs = clean_seed(seed), clean_runs(replicates)
+    plan = plan_replicates(range(first, first + runs), parameters or served_parameters())
     frames = []
-    for i in range(clean_runs(replicates)):
+    for i, (one_seed, draw) in enumerate(zip(plan.seeds, plan.draws, strict=True)):
         if stop is not None and stop():
             raise Abandoned
-        frame = _one_run(name, key, clean_seed(seed) + i).copy()
+        frame = _one_run(name, key, one_seed, draw).copy()
         frame["replicate"] = i
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)

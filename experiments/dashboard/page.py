@@ -266,8 +266,11 @@ def Dashboard() -> None:  # noqa: N802 (a component)
                     solara.Image(shown.png, format="png")
                 html(f"Solid blue line: the mean of {shown.replicates} simulated run"
                      f"{'s' if shown.replicates > 1 else ''} with your settings; blue band: "
-                     "where 90% of the runs fall. Dashed grey line: the starting scenario as "
-                     "shipped, on the same random seeds. Red dotted line: the target from the "
+                     "where 90% of the runs fall. Each pair of runs uses its own plausible "
+                     "description of the organisation (a draw from the calibrated posterior), "
+                     "so the band shows what the case leaves uncertain as well as chance. "
+                     "Dashed grey line: the starting scenario as shipped, on the same random "
+                     "seeds and descriptions. Red dotted line: the target from the "
                      "culture dashboard ('Metrics That Matter'); in the table, a value's colour "
                      f"says how it stands against its target: green {RAG_WORDS['green']}, "
                      f"amber {RAG_WORDS['amber']}, red {RAG_WORDS['red']}. Churn is the share "

@@ -29,6 +29,7 @@ from pathlib import Path
 from cxsim.experiments.dashboard.compute import (
     DEFAULT_EXPORT_DIR,
     EXPORT_DIR_ENV,
+    PARAMETERS_ENV,
     REPLICATES_ENV,
     check_export_folder,
     clean_runs,
@@ -187,13 +188,16 @@ def serve_solara(page_module: str, host: str, port: int, *, label: str, exposure
 
 
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
-          exports: str | Path = DEFAULT_EXPORT_DIR, replicates: int = DEFAULT_REPLICATES) -> int:
+          exports: str | Path = DEFAULT_EXPORT_DIR, replicates: int = DEFAULT_REPLICATES,
+          parameters: str = "posterior") -> int:
     """Serve the dashboard on ``host:port`` until interrupted; exported scenario files go to
-    ``exports``; the page starts at ``replicates`` runs per setting. Bad arguments (a port in
+    ``exports``; the page starts at ``replicates`` runs per setting, each on its own posterior
+    draw unless ``parameters`` is "point". Bad arguments (a port in
     use, an export folder among the scenarios) are a ScenarioError before anything starts."""
     folder = check_export_folder(Path(exports).resolve(), "--export-dir")
     return serve_solara(PAGE_MODULE, host, port, label="dashboard",
                         exposure=f"run simulations and write files into {folder}",
                         note=f"; exported scenarios go to {folder}",
                         environ={EXPORT_DIR_ENV: str(folder),
-                                 REPLICATES_ENV: str(clean_runs(replicates))})
+                                 REPLICATES_ENV: str(clean_runs(replicates)),
+                                 PARAMETERS_ENV: parameters})

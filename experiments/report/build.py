@@ -54,13 +54,16 @@ def build_report(scenario: str | Scenario, against: str | Scenario = "baseline",
                  workers: int = 1, formats: str | Sequence[str] = FORMATS,
                  out: str | Path | None = None, command: list[str] | None = None,
                  on_done: Callable[[int], None] | None = None,
-                 on_step: Callable[[str], None] | None = None) -> dict[str, Path]:
+                 on_step: Callable[[str], None] | None = None,
+                 parameters: str = "posterior") -> dict[str, Path]:
     """Run the comparison and write the board pack into ``out`` as one result set (whole or
     absent, one writer at a time: :func:`~cxsim.experiments.files.result_set`); returns
     {format: path} (and 'json').
 
     ``on_done(n)`` reports replicates finished (of ``2 * replicates``); ``on_step(name)`` each
-    rendering step. Bad input raises :class:`model.ScenarioError` before anything runs.
+    rendering step. ``parameters`` is "posterior" (each pair of replicates on its own posterior
+    draw) or "point" (``experiments.uncertainty``). Bad input raises :class:`model.ScenarioError`
+    before anything runs.
     """
     from cxsim.experiments.report.charts import draw_charts
     from cxsim.experiments.report.html import render_html
@@ -73,7 +76,7 @@ def build_report(scenario: str | Scenario, against: str | Scenario = "baseline",
     step = on_step or (lambda name: None)
     with result_set(out) as staging:
         result = compare([against_, scenario_], replicates=replicates, seed=seed,
-                         workers=workers, on_done=on_done)
+                         workers=workers, on_done=on_done, parameters=parameters)
         step("analysis")
         pack = analyse(result, scenario_, against_, command)
         draw_charts(result.monthly, pack, chosen, step)

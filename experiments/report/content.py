@@ -25,6 +25,7 @@ import cxsim
 from cxsim.experiments.compare import Comparison
 from cxsim.experiments.outputs import provenance
 from cxsim.experiments.statistics import HEADLINE_STATISTIC, headline
+from cxsim.experiments.uncertainty import ReplicatePlan
 from cxsim.model import Scenario
 from cxsim.model.calendar import month_of_week
 from cxsim.model.catalogue import (
@@ -256,14 +257,33 @@ def value_text(value: Any) -> str:
 
 
 def verdict(m: Metric, low: float, high: float) -> str:
-    """'better', 'worse' or 'unclear' from the 95% interval of the difference."""
+    """'better', 'worse' or 'unclear' (than the option compared with) from the range of 90% of
+    the paired futures' differences: clear only when that whole range is on one side of 0."""
     if low > 0 or high < 0:
         return "better" if m.change_is_better(low if low > 0 else high) else "worse"
     return "unclear"
 
 
+RANGE_NAME = "9 in 10 paired simulated futures"
+RANGE_EXPLAINED = (
+    "Likely size of the difference: the range that holds the difference in 9 of every 10 "
+    "paired simulated futures, where each pair runs both options on the same chance events and "
+    "on the same one of the organisation descriptions the TechOps case leaves plausible, so it "
+    "shows what is uncertain about the organisation as well as chance.")
+RANGE_EXPLAINED_POINT = (
+    "Likely size of the difference: the range that holds the difference in 9 of every 10 "
+    "paired simulated futures, each pair on the same chance events; every future uses the single "
+    "best-fitting description of the organisation, so the range shows chance alone.")
+
+
+def range_explained(plan: ReplicatePlan | None) -> str:
+    """The footnote that says what the headline ranges are."""
+    return RANGE_EXPLAINED_POINT if plan is None or plan.parameters == "point" \
+        else RANGE_EXPLAINED
+
+
 def interval_words(low: float, high: float, up: str, down: str, unit: str) -> str:
-    """A 95% interval of a difference in words: '3.9 to 5.4 points fewer'."""
+    """A range of a difference in words: '3.9 to 5.4 points fewer'."""
     if low >= 0:
         return f"{low:.1f} to {high:.1f} {unit} {up}"
     if high <= 0:
@@ -286,6 +306,7 @@ class Pack:
     dashboard: list[dict[str, Any]]
     dashboard_counts: dict[str, dict[str, int]]
     maturity: dict[str, Any]
+    range_explained: str
     warnings: list[dict[str, Any]]
     assumptions: dict[str, Any]
     provenance: dict[str, Any]
@@ -300,7 +321,8 @@ class Pack:
             "statistic": HEADLINE_STATISTIC,
             "headline": self.headline, "dashboard": self.dashboard,
             "dashboard_counts": self.dashboard_counts, "amber_share": AMBER_SHARE,
-            "maturity": self.maturity, "warnings": self.warnings,
+            "maturity": self.maturity, "range_explained": self.range_explained,
+            "warnings": self.warnings,
             "assumptions": self.assumptions,
             "not_claimed": [list(item) for item in self.not_claimed],
             "provenance": self.provenance,
@@ -330,8 +352,10 @@ def headline_numbers(result: Comparison, scenario: Scenario, against: Scenario) 
         base = at_month(monthly, against.name, month, m.name)
         start = at_month(monthly, scenario.name, 0, m.name)
         diff = diffs.loc[(scenario.name, m.name)]
-        d, low, high = float(diff["difference"]), float(diff["ci95_low"]), float(diff["ci95_high"])
+        d, low, high = float(diff["difference"]), float(diff["low"]), float(diff["high"])
         s, b = headline(mine), headline(base)
+        paired = mine - base
+        better = float(np.mean(paired < 0 if m.better == "lower" else paired > 0))
         if m.name == "churn_annualised":
             sentence = (f"By month {month}, customers are leaving at a rate of {s:.1f}% a year "
                         f"under {s_name}, against {b:.1f}% under {b_name}: "
@@ -357,11 +381,36 @@ def headline_numbers(result: Comparison, scenario: Scenario, against: Scenario) 
             "scenario_p95": round(float(np.percentile(mine, 95)), 6),
             "against_p5": round(float(np.percentile(base, 5)), 6),
             "against_p95": round(float(np.percentile(base, 95)), 6),
-            "difference": round(d, 6), "ci95_low": round(low, 6), "ci95_high": round(high, 6),
+            "difference": round(d, 6), "low": round(low, 6), "high": round(high, 6),
+            "level": float(diff["level"]),
+            "parameter_share": _share(diff["parameter_share"]),
+            "chance_share": _share(diff["chance_share"]),
+            "share_better": round(better, 6),
             "verdict": verdict(m, low, high), "sentence": sentence,
             "interval_words": words,
+            "range_sentence": f"Likely size of the difference: {words} ({RANGE_NAME}).",
+            "uncertainty_words": uncertainty_words(diff, better, result.plan),
         })
     return rows
+
+
+def _share(value: Any) -> float | None:
+    return None if value != value else round(float(value), 4)
+
+
+def uncertainty_words(diff: pd.Series, better: float, plan: ReplicatePlan | None) -> str:
+    """Where a difference's range comes from, in plain words for a board."""
+    times = f"It is better in {better:.0%} of the paired simulated futures."
+    if plan is None or plan.parameters == "point":
+        return (f"{times} Every simulated future uses the single best-fitting description of "
+                "the organisation, so the range shows chance alone, not what the case leaves "
+                "uncertain.")
+    p = diff["parameter_share"]
+    if p != p:
+        return times
+    return (f"{times} About {p:.0%} of the spread comes from what the TechOps case leaves "
+            f"uncertain about how the organisation responds (the calibrated parameters), "
+            f"{1 - p:.0%} from chance (which customers and employees happen to do what).")
 
 
 def dashboard_rows(result: Comparison, scenario: Scenario, against: Scenario
@@ -565,7 +614,10 @@ def provenance_record(result: Comparison, scenario: Scenario, against: Scenario,
         "cxsim_version": first["cxsim_version"], "mesa_version": first["mesa_version"],
         "numpy_version": first["numpy_version"], "python_version": first["python_version"],
         "seeds": result.seeds,
-        "common_random_numbers": "replicate i of both scenarios uses seed base + i",
+        "common_random_numbers": "replicate i of both scenarios uses seed base + i"
+                                 + ("" if result.plan is None or result.plan.parameters == "point"
+                                    else " and the same posterior draw"),
+        "replicate_plan": result.plan.record() if result.plan else None,
         "scenarios": records,
     }
 
@@ -582,6 +634,16 @@ def provenance_rows(pack: Pack) -> list[tuple[str, str]]:
         ("Software", f"cxsim {p['cxsim_version']}, Mesa {p['mesa_version']}, "
                      f"Python {p['python_version']}, NumPy {p['numpy_version']}"),
     ]
+    plan = p.get("replicate_plan") or {}
+    if plan.get("parameters") == "posterior":
+        rows.append(("Organisation descriptions",
+                     f"{-(-len(plan['draws']) // plan['chance_per_draw'])} draws from "
+                     f"{plan['posterior']} (SHA-256 {plan['posterior_sha256']}), up to "
+                     f"{plan['chance_per_draw']} simulated years each; the same draws for both "
+                     "options"))
+    elif plan:
+        rows.append(("Organisation descriptions", "the calibrated point of baseline.toml only "
+                     "(--point): the ranges show chance alone"))
     for name, record in p["scenarios"].items():
         overrides = ", ".join(f"{k} = {v}" for k, v in record["overrides"].items()) or "none"
         rows.append((f"Scenario {name}",
@@ -608,6 +670,7 @@ def analyse(result: Comparison, scenario: Scenario, against: Scenario,
         month=result.month, headline=headline_numbers(result, scenario, against),
         dashboard=dashboard, dashboard_counts=counts,
         maturity=maturity_summary(result, scenario, against),
+        range_explained=range_explained(result.plan),
         warnings=warning_rows(result, scenario, against),
         assumptions=assumptions(scenario, against),
         provenance=provenance_record(result, scenario, against, command),

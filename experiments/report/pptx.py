@@ -32,8 +32,8 @@ def notes(pack: Pack) -> dict[str, str]:
     seen = warnings_seen(pack)
     words = rag_rule_words()
     return {
-        "headline": " ".join(r["sentence"] + " Likely size of the difference: "
-                             + r["interval_words"] + " (95% confidence)." for r in pack.headline)
+        "headline": " ".join(f"{r['sentence']} {r['range_sentence']} {r['uncertainty_words']}"
+                             for r in pack.headline) + " " + pack.range_explained
         + f" Each option was simulated {pack.replicates} times with the same chance events; the "
         f"dots on the chart are the individual simulated years and the bars their {AVERAGE}. "
         "Net Promoter Score is the percentage of customers who would recommend us minus the "
@@ -158,8 +158,7 @@ def render_pptx(pack: Pack) -> bytes:
              left, 2.05, 4.0, 0.5, 24, True, blue)
         text(one, f"{row['unit']}: {s} vs {b}, month {row['month']}", left, 2.55, 4.0, 0.45,
              10, colour=grey)
-        text(one, [row["sentence"], f"Likely difference: {row['interval_words']} (95% "
-                   "confidence)."], left, 3.0, 4.0, 1.5, 11, space=3)
+        text(one, [row["sentence"], row["range_sentence"]], left, 3.0, 4.0, 1.5, 11, space=3)
     picture(one, pack.charts["headline"], 0.4, 4.6, 12.5, 2.8)
     # 2 trajectories
     two = slide("trajectories", SECTION_TITLES["trajectories"][3:],

@@ -1,0 +1,142 @@
+"""Parameter uncertainty in every forecast: the replicate plan (seed and posterior draw), the
+draw's reach, the variance decomposition, and the ranges that come out of them."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cxsim.experiments.compare import compare
+from cxsim.experiments.runner import replicate_seeds, run_replicates
+from cxsim.experiments.uncertainty import (
+    CHANCE_PER_DRAW,
+    POINT,
+    drawn_keys,
+    load_ensemble,
+    plan_replicates,
+    variance_shares,
+    with_draw,
+)
+from cxsim.model import load_scenario
+
+SMALL = {"organisation.employees": 120, "organisation.customers": 80}
+
+
+@pytest.mark.fast
+def test_the_plan_is_seed_determined_and_prefix_stable() -> None:
+    long = plan_replicates(replicate_seeds(7, 20))
+    assert long == plan_replicates(replicate_seeds(7, 20))
+    short = plan_replicates(replicate_seeds(7, 9))
+    assert short.draws == long.draws[:9] and short.seeds == long.seeds[:9]
+    assert long.draws != plan_replicates(replicate_seeds(8, 20)).draws
+    # each draw carries CHANCE_PER_DRAW consecutive seeds
+    assert all(long.draws[i] == long.draws[i - i % CHANCE_PER_DRAW] for i in range(20))
+    assert all(0 <= d < len(load_ensemble().weights) for d in long.draws)
+    point = plan_replicates(replicate_seeds(7, 5), "point")
+    assert point.draws == (POINT,) * 5 and point.record()["parameters"] == "point"
+    with pytest.raises(ValueError, match="parameters"):
+        plan_replicates([1], "both")
+
+
+@pytest.mark.fast
+def test_draws_follow_the_posterior_weights() -> None:
+    ensemble = load_ensemble()
+    draws = np.array(plan_replicates(replicate_seeds(0, 4000)).draws[::CHANCE_PER_DRAW])
+    counts = np.bincount(draws, minlength=len(ensemble.weights))
+    heavy = ensemble.weights > np.quantile(ensemble.weights, 0.9)
+    # the heaviest tenth of the particles gets its weight's share of the draws, within noise
+    assert abs(counts[heavy].sum() / draws.size - ensemble.weights[heavy].sum()) < 0.05
+
+
+@pytest.mark.fast
+def test_a_draw_replaces_only_what_the_shipped_baseline_sets() -> None:
+    ensemble = load_ensemble()
+    mine = ensemble.keys[0]
+    scenario = load_scenario("techops_programme", {mine: 0.123})
+    keys = drawn_keys(scenario, ensemble)
+    assert mine not in keys and set(keys) == set(ensemble.keys) - {mine}
+    drawn = with_draw(scenario, 3)
+    section, name = mine.split(".")
+    assert getattr(getattr(drawn.parameters, section), name) == 0.123  # the user's value stays
+    for key in keys:
+        section, name = key.split(".")
+        assert getattr(getattr(drawn.parameters, section), name) == pytest.approx(
+            ensemble.row(3)[key])
+    assert drawn.overrides == scenario.overrides  # the draw is not recorded as the user's
+    assert with_draw(scenario, POINT) is scenario
+
+
+@pytest.mark.fast
+def test_variance_shares_recover_a_known_split() -> None:
+    rng = np.random.default_rng(1)
+    groups, m = 4000, CHANCE_PER_DRAW
+    theta = np.repeat(rng.normal(0, 2.0, groups), m)      # parameter variance 4
+    y = theta + rng.normal(0, 1.0, groups * m)             # chance variance 1
+    replicates = np.arange(groups * m)
+    shares = variance_shares(y, replicates, replicates // m)
+    assert shares.parameters == pytest.approx(0.8, abs=0.02)
+    assert shares.parameters + shares.chance == pytest.approx(1.0)
+    point = variance_shares(y, replicates, np.full(y.size, POINT))
+    assert (point.parameters, point.chance) == (0.0, 1.0)
+    flat = variance_shares(np.ones(8), np.arange(8), np.arange(8) // m)
+    assert np.isnan(flat.parameters)
+
+
+def test_arms_share_seeds_and_draws_and_workers_do_not_matter() -> None:
+    scenarios = [load_scenario(n, SMALL) for n in ("baseline", "techops_programme")]
+    one = compare(scenarios, replicates=6, seed=11, workers=1)
+    two = compare(scenarios, replicates=6, seed=11, workers=2)
+    pd.testing.assert_frame_equal(one.monthly, two.monthly)
+    pd.testing.assert_frame_equal(one.differences, two.differences)
+    arms = one.monthly.groupby(["scenario", "replicate"])[["seed", "draw"]].first()
+    assert arms.loc["baseline"].equals(arms.loc["techops_programme"])
+    assert list(arms.loc["baseline"]["draw"]) == list(one.plan.draws)
+    # a replicate is the same whichever batch it ran in
+    alone = run_replicates(scenarios[1], one.plan.seeds[4:], draws=one.plan.draws[4:])
+    mine = one.monthly[(one.monthly["scenario"] == "techops_programme")
+                       & (one.monthly["replicate"] >= 4)].drop(columns="replicate")
+    pd.testing.assert_frame_equal(alone.drop(columns="replicate").reset_index(drop=True),
+                                  mine.reset_index(drop=True))
+
+
+def test_the_posterior_widens_the_range_and_point_is_chance_alone() -> None:
+    scenarios = [load_scenario(n, SMALL) for n in ("baseline", "techops_programme")]
+    posterior = compare(scenarios, replicates=24, seed=0).differences
+    point = compare(scenarios, replicates=24, seed=0, parameters="point").differences
+
+    def row(frame: pd.DataFrame, outcome: str) -> pd.Series:
+        return frame[(frame["scenario"] == "techops_programme")
+                     & (frame["outcome"] == outcome)].iloc[0]
+
+    assert row(point, "churn_annualised")["parameter_share"] == 0.0
+    widths = {}
+    for frame, name in ((posterior, "posterior"), (point, "point")):
+        r = row(frame, "revenue_retained")
+        widths[name] = r["high"] - r["low"]
+    assert widths["posterior"] > widths["point"], widths
+    assert row(posterior, "revenue_retained")["parameter_share"] > 0
+
+
+@pytest.mark.fast
+def test_cli_records_the_plan_and_point_runs_without_draws(tmp_path) -> None:
+    import subprocess
+
+    base = [sys.executable, "-m", "cxsim.experiments.cli", "run", "baseline", "--replicates",
+            "4", "--set", "organisation.employees=120", "--set", "organisation.customers=80"]
+    for flag, out in (([], tmp_path / "posterior"), (["--point"], tmp_path / "point")):
+        done = subprocess.run([*base, *flag, "--out", str(out)], capture_output=True, text=True,
+                              timeout=300)
+        assert done.returncode == 0, done.stderr
+    posterior = json.loads((tmp_path / "posterior" / "summary.json").read_text())
+    point = json.loads((tmp_path / "point" / "summary.json").read_text())
+    plan = posterior["provenance"]["replicate_plan"]
+    assert plan["parameters"] == "posterior" and len(plan["draws"]) == 4
+    assert plan["draws"] == list(plan_replicates(replicate_seeds(0, 4)).draws)
+    assert point["provenance"]["replicate_plan"]["parameters"] == "point"
+    assert "--point" in " ".join(point["provenance"]["settings"]["reproduce"])
+    monthly = pd.read_parquet(tmp_path / "point" / "monthly.parquet")
+    assert (monthly["draw"] == POINT).all()
