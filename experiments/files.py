@@ -173,3 +173,12 @@ def result_set(target: str | Path, replace: bool = True) -> Iterator[Path]:
                 shutil.rmtree(staging, ignore_errors=True)
     finally:
         lock.close()
+
+
+def write_record(record: dict, out: str | Path, name: str) -> Path:
+    """A JSON record as the one file ``name`` of a result set in ``out``."""
+    import json
+
+    with result_set(out) as staging:
+        (staging / name).write_text(json.dumps(record, indent=2) + "\n")
+    return Path(out) / name

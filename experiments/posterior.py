@@ -165,6 +165,10 @@ def _unpickled(pickled: bytes) -> Any:
     global _latest
     if _latest[0] != pickled:
         import cloudpickle
+
+        # in a worker process too: the proposals outside the priors' box are expected (run_abc)
+        logging.getLogger("ABC").setLevel(logging.ERROR)
+        logging.getLogger("pyabc").setLevel(logging.ERROR)
         _latest = (pickled, cloudpickle.loads(pickled))
     return _latest[1]
 
@@ -235,12 +239,14 @@ class Calibration:
 
 def run_abc(settings: Settings, database: Path, map_: Callable = map,
             on_generation: Callable[[int, float, float], None] | None = None,
-            on_particle: Callable[[int, int], None] | None = None) -> Calibration:
-    """Run (or resume, if ``database`` holds a run with the same settings) ABC-SMC to
+            on_particle: Callable[[int, int], None] | None = None,
+            observed: dict[str, float] | None = None) -> Calibration:
+    """Run (or resume, if ``database`` holds a run with the same settings and data) ABC-SMC to
     ``settings.generations`` generations, or until a stopping rule holds (acceptance below
-    ``min_acceptance``, epsilon at or below ``min_epsilon``). ``on_generation(t, epsilon,
-    acceptance)`` is called after each generation, ``on_particle(done, n)`` after each accepted
-    particle.
+    ``min_acceptance``, epsilon at or below ``min_epsilon``). ``observed`` are the figures to
+    fit (default the case's, ``OBSERVED``; a synthetic case for parameter recovery).
+    ``on_generation(t, epsilon, acceptance)`` is called after each generation,
+    ``on_particle(done, n)`` after each accepted particle.
 
     Each generation is run from the database (pyabc's ``load``), so an uninterrupted run and one
     resumed after any generation are the same run."""
@@ -258,10 +264,11 @@ def run_abc(settings: Settings, database: Path, map_: Callable = map,
                             eps=pyabc.MedianEpsilon(), transitions=transition())
 
     started = time.perf_counter()
-    run_id = _matching_run(database, settings)
+    meta = _meta(settings, observed)
+    run_id = _matching_run(database, meta)
     if run_id is None:                 # a new run (beside any others in the database)
         database.parent.mkdir(parents=True, exist_ok=True)
-        history = smc().new(url, OBSERVED, meta_info={"cxsim": json.dumps(asdict(settings))})
+        history = smc().new(url, observed or OBSERVED, meta_info={"cxsim": json.dumps(meta)})
         run_id = history.id
     history = pyabc.History(url, _id=run_id)
     while history.max_t + 1 < settings.generations and not _stopped(history, settings):
@@ -290,15 +297,24 @@ def _stopped(history: Any, settings: Settings) -> bool:
     return acceptance < settings.min_acceptance or epsilon <= settings.min_epsilon
 
 
-def _matching_run(database: Path, settings: Settings) -> int | None:
-    """The id of the run in ``database`` made with these settings (bar the generations), if any.
-    pyabc keeps a run's ``meta_info`` as the text of a Python dict: read as a literal, never
-    run."""
+def _meta(settings: Settings, observed: dict[str, float] | None) -> dict[str, Any]:
+    """What a run is recorded with in its database: its settings, and its data when they are
+    not the case's."""
+    meta: dict[str, Any] = asdict(settings)
+    if observed is not None:
+        meta["observed"] = {key: float(observed[key]) for key in sorted(observed)}
+    return meta
+
+
+def _matching_run(database: Path, meta: dict[str, Any]) -> int | None:
+    """The id of the run in ``database`` made with this meta (:func:`_meta`; bar the
+    generations), if any. pyabc keeps a run's ``meta_info`` as the text of a Python dict: read
+    as a literal, never run."""
     if not Path(database).exists():
         return None
     import pyabc
     history = pyabc.History(f"sqlite:///{Path(database).resolve()}")
-    same = {k: v for k, v in asdict(settings).items() if k != "generations"}
+    same = {k: v for k, v in meta.items() if k != "generations"}
     for run in history.all_runs():
         try:
             stored = json.loads(ast.literal_eval(run.json_parameters or "{}").get("cxsim", "{}"))

@@ -106,22 +106,27 @@ class ReplicatePlan:
         return out
 
 
+def draw_rows(replicates: int, stream: int) -> tuple[int, ...]:
+    """The posterior row of each of ``replicates`` replicates: one row per ``CHANCE_PER_DRAW``
+    consecutive replicates, sampled by weight from ``SeedSequence([DRAW_STREAM, stream])``."""
+    ensemble = load_ensemble()
+    groups = -(-replicates // CHANCE_PER_DRAW)
+    uniforms = np.random.default_rng([DRAW_STREAM, stream]).random(groups)
+    cumulative = np.cumsum(ensemble.weights)
+    rows = np.minimum(np.searchsorted(cumulative / cumulative[-1], uniforms, side="right"),
+                      len(cumulative) - 1)
+    return tuple(int(rows[i // CHANCE_PER_DRAW]) for i in range(replicates))
+
+
 def plan_replicates(seeds: Sequence[int], parameters: str = "posterior") -> ReplicatePlan:
     """The plan for replicates on ``seeds`` (``runner.replicate_seeds``): draws sampled by
-    weight from the seeded stream of the first seed."""
+    weight from the seeded stream of the first seed (:func:`draw_rows`)."""
     if parameters not in PARAMETERS:
         raise ValueError(f"parameters must be one of {PARAMETERS}, not {parameters!r}")
     seeds = tuple(int(s) for s in seeds)
     if parameters == "point" or not seeds:
         return ReplicatePlan(seeds, (POINT,) * len(seeds), "point")
-    ensemble = load_ensemble()
-    groups = -(-len(seeds) // CHANCE_PER_DRAW)
-    uniforms = np.random.default_rng([DRAW_STREAM, seeds[0]]).random(groups)
-    cumulative = np.cumsum(ensemble.weights)
-    rows = np.minimum(np.searchsorted(cumulative / cumulative[-1], uniforms, side="right"),
-                      len(cumulative) - 1)
-    return ReplicatePlan(seeds, tuple(int(rows[i // CHANCE_PER_DRAW])
-                                      for i in range(len(seeds))), "posterior")
+    return ReplicatePlan(seeds, draw_rows(len(seeds), seeds[0]), "posterior")
 
 
 def drawn_keys(scenario: Scenario, ensemble: Ensemble) -> list[str]:

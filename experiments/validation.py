@@ -1,4 +1,5 @@
-"""Write docs/validation.md: the calibration fit, the stylised facts and the patterns of issue 11.
+"""Write docs/validation.md: the calibration fit, the posterior and its checks, the forecasts'
+uncertainty, the stylised facts and the patterns of issue 11.
 
     python -m cxsim.experiments.validation [--replicates 30] [--seed 500] [--out docs/validation.md]
         [--pattern-replicates 8] [--team-replicates 20] [--pattern-seed 0] [--quick]
@@ -8,7 +9,11 @@ rerunning it regenerates the page. Effects are mean paired differences with the 
 ``statistics.paired_interval``; the patterns are measured by ``experiments.patterns`` with the
 definitions, replicates and seeds of tests/test_model_v2.py and tests/test_team_patterns.py; "what
 the model does not claim" is the board pack's text (``report.content.not_claimed_markdown``), its
-counts read from the calibration record. Progress goes to stderr.
+counts read from the calibration record. The posterior's predictive check, identifiability,
+convergence and parameter recovery are read from ``scenarios/posterior_record.json`` and
+``scenarios/recovery_record.json`` (``cxsim posterior``, ``cxsim recovery``); the forecast table
+runs ``compare`` on posterior draws and on the point. The stylised facts and patterns are
+measured on the calibrated point (``parameters="point"``). Progress goes to stderr.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ from cxsim.experiments.cli.parser import (
     progress_bar,
     replicate_count,
 )
-from cxsim.experiments.compare import compare, covered_month
+from cxsim.experiments.compare import compare, covered_month, paired_differences
 from cxsim.experiments.files import write_text
 from cxsim.experiments.report.content import not_claimed_markdown
 from cxsim.experiments.statistics import DEFAULT_REPLICATES, paired_interval
@@ -86,9 +91,194 @@ def calibration_section() -> list[str]:
     lines += ["", f"At a prior bound (within {AT_BOUND:.0%} of the range's width): "
               + ("; ".join(near) if near else "none") + ". A point estimate at a bound says the "
               "targets pull that way and the range stops them: the range is an assumption, and "
-              "a parameter there is weakly identified (the posterior of a later issue measures "
-              "how weakly).", ""]
+              "a parameter there is weakly identified (the posterior below measures how "
+              "weakly).", ""]
     return lines
+
+
+NOT_INFORMED = 0.25   # contraction below which the page says the case does not inform a parameter
+
+
+def posterior_section() -> list[str]:
+    """The ABC-SMC posterior (``scenarios/posterior_record.json``) and its parameter recovery
+    (``scenarios/recovery_record.json``), read from their records: predictive check,
+    identifiability, convergence and coverage."""
+    from cxsim.experiments.posterior import POSTERIOR_RECORD
+    from cxsim.experiments.recovery import RECOVERY_RECORD
+
+    if not POSTERIOR_RECORD.exists():
+        return ["No posterior yet: run `cxsim posterior --write`.", ""]
+    rec = json.loads(POSTERIOR_RECORD.read_text())
+    st = rec["settings"]
+    lines = [
+        f"Method: {rec['method']}. {st['population']} particles, {len(rec['generations'])} "
+        f"generations (seed {st['seed']}), {rec['simulations']:,} simulations "
+        f"({rec['runs']:,} runs) in {rec['seconds'] / 60:.0f} min; {rec['draws']} draws, "
+        f"effective sample size {rec['effective_sample_size']:.0f}; run on {rec['date']} "
+        "(`cxsim posterior`, draws in `scenarios/posterior.csv`, record in "
+        "`scenarios/posterior_record.json`). Every forecast (`run`, `compare`, `report`, the "
+        "dashboard, the notebooks) runs each pair of replicates on its own draw of these "
+        "(docs/ODD.md, section 6); the calibration table above is the point `--point` uses.",
+        "",
+    ]
+    check = rec.get("predictive_check") or []
+    if check:
+        inside = sum(row["inside_90"] for row in check)
+        lines += [f"**Posterior predictive check**: {inside} of {len(check)} case figures inside "
+                  "the central 90% of the figures simulated afresh from posterior draws "
+                  f"(one run of each arm per draw).", "",
+                  "| case figure | observed | tolerance | 5% | median | 95% | inside |",
+                  "|---|---|---|---|---|---|---|"]
+        lines += [f"| {row['meaning']} (`{row['name']}`) | {row['observed']:g} | "
+                  f"±{row['tolerance']:g} | {row['p05']:.2f} | {row['median']:.2f} | "
+                  f"{row['p95']:.2f} | {'yes' if row['inside_90'] else '**no**'} |"
+                  for row in check]
+        lines.append("")
+    told = rec["identifiability"]
+    priors = {p["key"]: p["distribution"] for p in rec["priors"]}
+    where = point_quantiles()
+    lines += ["**Identifiability**: contraction = 1 - posterior variance / prior variance (0: the "
+              "case tells nothing, 1: it pins the value down); the last column is where the "
+              "calibrated point (`baseline.toml`, what `--point` runs) lies in the posterior "
+              "(its weighted quantile; inside the central 90% between 0.05 and 0.95).", "",
+              "| parameter | prior | posterior mean | posterior sd | contraction | point's "
+              "quantile |", "|---|---|---|---|---|---|"]
+    lines += [f"| `{row['key']}` | {priors.get(row['key'], '')} | {row['posterior_mean']:.4g} | "
+              f"{row['posterior_sd']:.3g} | {row['contraction']:.2f} | "
+              f"{where.get(row['key'], float('nan')):.2f} |" for row in told["parameters"]]
+    silent = [f"`{row['key']}`" for row in told["parameters"]
+              if row["contraction"] < NOT_INFORMED]
+    lines += ["", "Strongest posterior correlations (ridges the case cannot resolve): "
+              + "; ".join(f"`{r['a']}` ~ `{r['b']}` {r['correlation']:+.2f}"
+                          for r in told["strongest_correlations"]) + ".", "",
+              f"**What the case cannot tell** (contraction below {NOT_INFORMED}): "
+              + (", ".join(silent) or "none") + ". Their posterior is about their prior: "
+              "a forecast that depends on them carries the width of their assumed ranges.", ""]
+    for row in rec.get("convergence") or []:
+        parts = [f"generation {key[1:]}: {v['mean']:+.2f} [{v['p05']:+.2f}, {v['p95']:+.2f}]"
+                 for key, v in row.items() if key.startswith("t") and isinstance(v, dict)]
+        lines.append(f"- Convergence, {row['headline']} (mean [5%, 95%] over draws): "
+                     + "; ".join(parts) + f"; shift {row.get('shift_in_sd', float('nan')):+.2f} "
+                     "sd of the last.")
+    lines.append("")
+    lines += recovery_lines(RECOVERY_RECORD)
+    lines += screening_lines()
+    return lines
+
+
+def screening_lines(shown: int = 20) -> list[str]:
+    """The Morris screening of ``scenarios/screening_record.json``: which parameters move the
+    targets, and how that agrees with the free parameters."""
+    from cxsim.experiments.screening import SCREENING_RECORD
+
+    if not SCREENING_RECORD.exists():
+        return ["**Screening**: not yet run (`cxsim screen --write`).", ""]
+    rec = json.loads(SCREENING_RECORD.read_text())
+    st, summary = rec["settings"], rec["summary"]
+    parameters = summary["parameters"]
+    lines = [f"**Screening** (`cxsim screen`, record in `scenarios/screening_record.json`): "
+             f"Morris elementary effects of {len(parameters)} behavioural parameters "
+             f"({len(summary['left_out'])} left out: default 0 or a one-value range) on the "
+             f"targets, {st['trajectories']} trajectories, {st['replicates']} replicates per "
+             f"point, {rec['runs']:,} runs in {rec['seconds'] / 60:.0f} min; each parameter "
+             f"over its prior (free) or its shipped value ±{rec['span']:.0%}. An effect is mu* "
+             "in tolerances of the target; a parameter moves a target at "
+             f"{rec['moves']:g} or more, above the replicate noise. "
+             f"{len(summary['moving'])} parameters move a target. Free but moving none: "
+             + (", ".join(f"`{k}`" for k in summary["free_moving_none"]) or "none")
+             + f". Fixed but moving one ({len(summary['fixed_moving'])}): "
+             + (", ".join(f"`{k}`" for k in summary["fixed_moving"]) or "none")
+             + ". The posterior is conditional on the fixed ones at their shipped values; "
+             "freeing the largest of them is the next calibration.", "",
+             f"The {shown} largest effects:", "",
+             "| parameter | free | largest effect (tolerances) | on | targets moved |",
+             "|---|---|---|---|---|"]
+    lines += [f"| `{e['key']}` | {'yes' if e['free'] else 'no'} | {e['largest']:.2f} | "
+              f"`{e['largest_on']}` | {len(e['moves'])} |" for e in parameters[:shown]]
+    return [*lines, ""]
+
+
+def point_quantiles() -> dict[str, float]:
+    """Each calibrated parameter's shipped value as a weighted quantile of the posterior."""
+    import numpy as np
+
+    from cxsim.experiments.uncertainty import CALIBRATED_FILE, load_ensemble
+
+    ensemble, shipped = load_ensemble(), load_scenario(CALIBRATED_FILE).parameters
+    out = {}
+    for i, key in enumerate(ensemble.keys):
+        section, name = key.split(".")
+        value = getattr(getattr(shipped, section), name)
+        out[key] = float(np.sum(ensemble.weights * (ensemble.values[:, i] <= value)))
+    return out
+
+
+FORECAST_OUTCOMES = ("churn_annualised", "churn_realised_12m", "nps_measured", "revenue_retained",
+                     "culture_score")
+
+
+def forecast_lines(replicates: int, seed: int, workers: int,
+                   on_done: Callable[[int], None] | None = None) -> list[str]:
+    """The programme against the baseline at month 12, each replicate on its own posterior draw
+    against all on the calibrated point (``--point``): the range of 90% of the paired futures and
+    the parameters' share of its variance (``on_done``: of 4 x ``replicates``)."""
+    from cxsim.model.catalogue import metric
+
+    tables = {}
+    for i, mode in enumerate(("posterior", "point")):
+        def tick(n: int, offset: int = 2 * i * replicates) -> None:
+            if on_done:
+                on_done(offset + n)
+        result = compare(["baseline", "techops_programme"], replicates=replicates, seed=seed,
+                         workers=workers, on_done=tick, parameters=mode)
+        table = paired_differences(result.monthly, "baseline", result.month, FORECAST_OUTCOMES)
+        tables[mode] = table.set_index(["scenario", "outcome"]).loc["techops_programme"]
+    lines = [f"**Forecast uncertainty**: `techops_programme` minus `baseline` at month 12, "
+             f"{replicates} paired replicates from seed {seed}: the mean and the range of 90% of "
+             "the paired futures, each pair on its own posterior draw (two seeds a draw) or all "
+             "on the calibrated point (`--point`, chance alone). The share is of the posterior "
+             "runs' variance; the point's chance spread is one organisation's and need not "
+             "equal the posterior's mean within-draw spread, so the share and the width ratio "
+             "answer different questions.", "",
+             "| outcome | posterior draws | from the parameters | calibrated point | width, "
+             "posterior / point |", "|---|---|---|---|---|"]
+    for column in FORECAST_OUTCOMES:
+        post, point = tables["posterior"].loc[column], tables["point"].loc[column]
+        m = metric(column)
+        width = (post["high"] - post["low"]) / (point["high"] - point["low"]) \
+            if point["high"] > point["low"] else float("nan")
+        lines.append(f"| {m.label} ({m.unit}) | {post['difference']:+.1f} [{post['low']:+.1f}, "
+                     f"{post['high']:+.1f}] | {post['parameter_share']:.0%} | "
+                     f"{point['difference']:+.1f} [{point['low']:+.1f}, {point['high']:+.1f}] "
+                     f"| {width:.2f} |")
+    return [*lines, ""]
+
+
+def recovery_lines(path: Path) -> list[str]:
+    """The parameter-recovery paragraph and table from its record."""
+    if not path.exists():
+        return ["**Parameter recovery**: not yet run (`cxsim recovery --write`).", ""]
+    rec = json.loads(path.read_text())
+    st, summary = rec["settings"], rec["summary"]
+    informed = (f"{summary['informed_coverage']:.0%} of {summary['informed_pairs']} pairs of the "
+                f"informed parameters (mean contraction >= {rec['informed_contraction']}: "
+                + ", ".join(f"`{k}`" for k in summary["informed"]) + ")"
+                if summary.get("informed_coverage") is not None else "no informed parameter")
+    lines = [f"**Parameter recovery** (`cxsim recovery`, record in "
+             f"`scenarios/recovery_record.json`): {st['truths']} synthetic organisations drawn "
+             "from the posterior, one simulated case each, fitted by ABC-SMC with "
+             f"{st['population']} particles and up to {st['generations']} generations (smaller "
+             "than the shipped fit, so the intervals are wider); "
+             f"{rec['simulations']:,} simulations in {rec['seconds'] / 60:.0f} min. The true "
+             f"value lies in its central {rec['level']:.0%} credible interval in "
+             f"{summary['coverage']:.0%} of {summary['pairs']} (truth, parameter) pairs, and in "
+             f"{informed}. An uninformed parameter's interval spans most of its prior and "
+             "covers its truth trivially; the table gives both.", "",
+             "| parameter | coverage | mean contraction | interval, share of the prior range |",
+             "|---|---|---|---|"]
+    lines += [f"| `{row['key']}` | {row['coverage']:.0%} | {row['mean_contraction']:.2f} | "
+              f"{row['mean_width_of_prior']:.0%} |" for row in summary["by_parameter"]]
+    return [*lines, ""]
 
 
 ATTITUDES = (("culture_score", "culture score"), ("psychological_safety_score",
@@ -380,6 +570,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="replicates per arm of the 156-week runs (tests/test_model_v2.py)")
     parser.add_argument("--pattern-seed", type=base_seed, default=patterns.SEED, metavar="N",
                         help="base seed of the patterns (the tests' seed)")
+    parser.add_argument("--forecast-replicates", type=replicate_count, default=60, metavar="R",
+                        help="paired replicates per arm of the forecast-uncertainty table")
     parser.add_argument("--quick", action="store_true",
                         help="2 replicates everywhere: checks the page, not for the record")
     add_workers(parser)
@@ -389,9 +581,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         args.replicates = args.pattern_replicates = args.team_replicates = 2
         args.horizon_replicates = 2
+        args.forecast_replicates = 4
     workers = cap_workers(args.workers)
     with progress_bar(remaining=False) as progress:
         bars = Bars(progress)
+        forecast = forecast_lines(args.forecast_replicates, args.seed, workers,
+                                  lambda n: bars("forecast uncertainty", n,
+                                                 4 * args.forecast_replicates))
         facts = facts_section(args.replicates, workers, args.seed,
                               lambda n: bars("stylised facts", n, 16 * args.replicates))
         rows = patterns.pattern_rows(args.pattern_replicates, args.team_replicates,
@@ -408,6 +604,10 @@ def main(argv: list[str] | None = None) -> int:
         "## Calibration to the TechOps Pro case (source 001, section 11; docs/sources.md)",
         "",
         *calibration_section(),
+        "## The posterior: parameter uncertainty given the case",
+        "",
+        *posterior_section(),
+        *forecast,
         "## Stylised facts",
         "",
         *facts,

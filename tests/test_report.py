@@ -200,6 +200,11 @@ def test_not_claimed_counts_come_from_the_calibration_record(tmp_path) -> None:
     assert content.not_claimed_markdown(small).startswith("- **It is not a forecast")
     assert "no calibration record" in dict(content.not_claimed(tmp_path / "missing.json"))[
         "The size of each effect is plausible, not measured."]
+    # what the ranges cover follows how they were made
+    assert "every description of the organisation" in words[
+        "The ranges do not cover everything that is uncertain."]
+    point = dict(content.not_claimed(parameters="point"))
+    assert "only chance" in point["The ranges are narrower than the real uncertainty."]
 
 
 @pytest.fixture(scope="module")

@@ -140,3 +140,71 @@ def test_cli_records_the_plan_and_point_runs_without_draws(tmp_path) -> None:
     assert "--point" in " ".join(point["provenance"]["settings"]["reproduce"])
     monthly = pd.read_parquet(tmp_path / "point" / "monthly.parquet")
     assert (monthly["draw"] == POINT).all()
+
+
+SWEEP = """
+name = "{name}"
+scenario = "techops_programme"
+method = "oat"
+levels = 2
+replicates = 4
+seed = 7
+context = "{context}"
+
+[overrides]
+"organisation.employees" = 60
+"organisation.customers" = 40
+
+[[parameters]]
+key = "levers.psychological_safety"
+low = 0.2
+high = 0.8
+
+[[parameters]]
+key = "churn.intercept"
+low = -4.0
+high = -2.0
+
+[[outputs]]
+name = "churn_m12"
+column = "churn_annualised"
+"""
+
+
+def test_a_sweep_can_sample_its_context_from_the_posterior(tmp_path) -> None:
+    from cxsim.experiments.sweep import load_sweep, read_runs, run_sweep
+    from cxsim.experiments.uncertainty import draw_rows
+
+    rows = {}
+    for context in ("posterior", "point"):
+        path = tmp_path / f"{context}.toml"
+        path.write_text(SWEEP.format(name=context, context=context))
+        sweep = load_sweep(path)
+        run_sweep(sweep, tmp_path / context, workers=1, progress=False)
+        rows[context] = read_runs(tmp_path / context).sort_values(["point", "replicate"])
+        if context == "posterior":
+            record = json.loads((tmp_path / context / "manifest.json").read_text())["context"]
+            assert record["rows"] == list(draw_rows(4, 7))
+            # the swept parameter is the sweep's, not the draw's
+            assert "churn.intercept" not in record["keys"] and record["keys"]
+            assert all(set(d) == set(record["keys"]) for d in sweep.draws)
+            run_sweep(sweep, tmp_path / "two", workers=2, progress=False, chunk_size=3)
+            pd.testing.assert_frame_equal(
+                rows[context].reset_index(drop=True),
+                read_runs(tmp_path / "two").sort_values(["point", "replicate"])
+                .reset_index(drop=True))
+    assert (rows["posterior"]["seed"].to_numpy() == rows["point"]["seed"].to_numpy()).all()
+    assert not np.allclose(rows["posterior"]["churn_m12"], rows["point"]["churn_m12"])
+
+
+@pytest.mark.fast
+def test_a_posterior_context_needs_the_agent_based_model(tmp_path) -> None:
+    from cxsim.experiments.sweep import load_sweep
+    from cxsim.model import ScenarioError
+
+    path = tmp_path / "ishigami.toml"
+    path.write_text('name = "i"\nmodel = "ishigami"\nmethod = "oat"\ncontext = "posterior"\n'
+                    '[[parameters]]\nkey = "x1"\nlow = -3.0\nhigh = 3.0\n'
+                    '[[outputs]]\nname = "y"\ncolumn = "y"\n')
+    with pytest.raises(ScenarioError, match="context"):
+        load_sweep(path)

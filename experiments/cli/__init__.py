@@ -6,7 +6,8 @@ What lives here:
   uses, the argument types (``positive_int``, ``non_negative_int``, ``output_directory``) and the
   one-line messages (``cxsim: error: ...``, ``cxsim: warning: ...``, ``wrote ...``);
 - ``simulation``: ``cxsim run``, ``cxsim compare``, ``cxsim scenarios``;
-- ``calibration``: ``cxsim calibrate``; ``posterior``: ``cxsim posterior``;
+- ``calibration``: ``cxsim calibrate``; ``posterior``: ``cxsim posterior`` and ``cxsim
+  recovery``; ``screening``: ``cxsim screen``;
 - this module: :func:`build_parser` (the global options ``--version`` and ``--scenarios DIR``,
   and the subcommands; ``sweep``/``analyse``, ``report`` and ``dashboard`` are registered by
   ``experiments.cli_sweep``, ``cli_report`` and ``cli_dashboard``, beside their library code) and
@@ -34,7 +35,7 @@ def build_parser() -> Parser:
     """The ``cxsim`` parser with every subcommand."""
     import cxsim
     from cxsim.experiments import cli_dashboard, cli_report, cli_sweep
-    from cxsim.experiments.cli import calibration, posterior, simulation
+    from cxsim.experiments.cli import calibration, posterior, screening, simulation
 
     parser = Parser(prog="cxsim", description="Simulate customer-experience culture change "
                     "(an agent-based model built on Mesa).",
@@ -44,7 +45,8 @@ def build_parser() -> Parser:
                         type=folder, help=SCENARIOS_HELP)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
                                      parser_class=Parser)
-    for module in (simulation, calibration, posterior, cli_sweep, cli_report, cli_dashboard):
+    for module in (simulation, calibration, posterior, screening, cli_sweep, cli_report,
+                   cli_dashboard):
         module.register(commands)
     for sub in commands.choices.values():  # --scenarios after the subcommand's name too
         if "--scenarios" not in sub._option_string_actions:

@@ -232,3 +232,22 @@ def progress_bar(remaining: bool = True) -> Any:
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                     TimeRemainingColumn() if remaining else TimeElapsedColumn(),
                     console=Console(stderr=True), transient=False, auto_refresh=False)
+
+
+def check_record_outputs(out: Path, shipped: Path, write: bool) -> Path:
+    """``out`` as a result set's folder, and with ``write`` the shipped folder of ``shipped``
+    as one it may write into (a :class:`ScenarioError` before anything runs)."""
+    check_output(out)
+    if write:
+        check_output(shipped.parent, "--write (the shipped scenarios folder)", result_set=False)
+    return out
+
+
+def install_record(written: Path, shipped: Path, write: bool) -> None:
+    """Report ``written``; with ``write`` copy it over ``shipped`` (atomically) and report that."""
+    from cxsim.experiments.files import write_text
+
+    wrote([written])
+    if write:
+        write_text(shipped, written.read_text(encoding="utf-8"))
+        wrote([shipped])

@@ -185,9 +185,12 @@ def calibration_counts(record: Path = CALIBRATION_RECORD) -> tuple[int, int] | N
     return len(data["free_parameters"]), len(data["targets"])
 
 
-def not_claimed(record: Path = CALIBRATION_RECORD) -> list[tuple[str, str]]:
+def not_claimed(record: Path = CALIBRATION_RECORD, parameters: str = "posterior"
+                ) -> list[tuple[str, str]]:
     """What the model does not claim, as (head, text) pairs in plain words; the numbers of
-    fitted settings and case figures come from the calibration record."""
+    fitted settings and case figures come from the calibration record; ``parameters`` is how
+    the ranges were made ("posterior": each pair of futures on its own posterior draw; "point":
+    chance alone, ``experiments.uncertainty``)."""
     counts = calibration_counts(record)
     if counts is None:
         fitted = ("No setting has been tuned to the TechOps Pro case yet (there is no "
@@ -196,7 +199,19 @@ def not_claimed(record: Path = CALIBRATION_RECORD) -> list[tuple[str, str]]:
         free, figures = counts
         fitted = (f"{free} settings were tuned so that the model reproduces {figures} figures "
                   "of the TechOps Pro case; every other setting is an informed assumption. "
-                  "Other settings could fit the case as well.")
+                  "The case pins down only a few of the tuned ones: many combinations fit it "
+                  "about as well.")
+    if parameters == "point":
+        ranges = ("The ranges are narrower than the real uncertainty.",
+                  "This pack was run on the single best-fitting description of the "
+                  "organisation (--point): its ranges show only chance variation between "
+                  "simulated years, not what the case leaves uncertain.")
+    else:
+        ranges = ("The ranges do not cover everything that is uncertain.",
+                  "They cover chance and every description of the organisation that fits "
+                  "the TechOps case, within this model; not mechanisms the model lacks or "
+                  "gets wrong, the settings held at informed values, or how our company "
+                  "differs from the one modelled.")
     return [
         ("It is not a forecast for our company.",
          "It shows what tends to happen, and why, in an organisation like the one modelled "
@@ -204,9 +219,7 @@ def not_claimed(record: Path = CALIBRATION_RECORD) -> list[tuple[str, str]]:
          "TechOps Pro). Use it to compare options against each other, not to predict exact "
          "figures."),
         ("The size of each effect is plausible, not measured.", fitted),
-        ("The ranges are narrower than the real uncertainty.",
-         "They show only chance variation between simulated years, not the uncertainty in the "
-         "model's assumptions."),
+        ranges,
         ("Sales, pricing, competitors and the economy are not in the model.",
          "New customers arrive at a steady rate whatever the culture; contract values do not "
          "change."),
@@ -230,9 +243,10 @@ def not_claimed(record: Path = CALIBRATION_RECORD) -> list[tuple[str, str]]:
     ]
 
 
-def not_claimed_markdown(record: Path = CALIBRATION_RECORD) -> str:
+def not_claimed_markdown(record: Path = CALIBRATION_RECORD, parameters: str = "posterior"
+                         ) -> str:
     """:func:`not_claimed` as a Markdown list (for docs/validation.md and the notebooks)."""
-    return "".join(f"- **{head}** {text}\n" for head, text in not_claimed(record))
+    return "".join(f"- **{head}** {text}\n" for head, text in not_claimed(record, parameters))
 
 
 # -- words -------------------------------------------------------------------------------------
@@ -266,10 +280,10 @@ def verdict(m: Metric, low: float, high: float) -> str:
 
 RANGE_NAME = "9 in 10 paired simulated futures"
 RANGE_EXPLAINED = (
-    "Likely size of the difference: the range that holds the difference in 9 of every 10 "
-    "paired simulated futures, where each pair runs both options on the same chance events and "
-    "on the same one of the organisation descriptions the TechOps case leaves plausible, so it "
-    "shows what is uncertain about the organisation as well as chance.")
+    "Likely size of the difference: where the difference falls in 9 of 10 paired simulated "
+    "futures; a pair runs both options on the same chance events and the same plausible "
+    "description of the organisation, so the range holds what the TechOps case leaves uncertain "
+    "(how strongly customers and people respond) as well as chance.")
 RANGE_EXPLAINED_POINT = (
     "Likely size of the difference: the range that holds the difference in 9 of every 10 "
     "paired simulated futures, each pair on the same chance events; every future uses the single "
@@ -399,18 +413,15 @@ def _share(value: Any) -> float | None:
 
 
 def uncertainty_words(diff: pd.Series, better: float, plan: ReplicatePlan | None) -> str:
-    """Where a difference's range comes from, in plain words for a board."""
-    times = f"It is better in {better:.0%} of the paired simulated futures."
+    """How often the option is better, and where the range's spread comes from, in a line."""
+    times = f"Better in {better:.0%} of them"
     if plan is None or plan.parameters == "point":
-        return (f"{times} Every simulated future uses the single best-fitting description of "
-                "the organisation, so the range shows chance alone, not what the case leaves "
-                "uncertain.")
+        return f"{times}; chance alone (one calibrated organisation)."
     p = diff["parameter_share"]
     if p != p:
-        return times
-    return (f"{times} About {p:.0%} of the spread comes from what the TechOps case leaves "
-            f"uncertain about how the organisation responds (the calibrated parameters), "
-            f"{1 - p:.0%} from chance (which customers and employees happen to do what).")
+        return f"{times}."
+    return (f"{times}; {p:.0%} of their spread from what the case leaves uncertain, "
+            f"{1 - p:.0%} from chance.")
 
 
 def dashboard_rows(result: Comparison, scenario: Scenario, against: Scenario
@@ -671,6 +682,7 @@ def analyse(result: Comparison, scenario: Scenario, against: Scenario,
         dashboard=dashboard, dashboard_counts=counts,
         maturity=maturity_summary(result, scenario, against),
         range_explained=range_explained(result.plan),
+        not_claimed=not_claimed(parameters=result.plan.parameters if result.plan else "point"),
         warnings=warning_rows(result, scenario, against),
         assumptions=assumptions(scenario, against),
         provenance=provenance_record(result, scenario, against, command),

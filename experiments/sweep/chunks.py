@@ -31,13 +31,14 @@ class Runner:
     outputs: tuple[tuple[str, str, str, int | None], ...]   # name, column, statistic, month
     base: dict[str, Any] | None = None
     function: Function | None = None                        # None: the agent-based model
+    draws: tuple[dict[str, float], ...] | None = None       # per replicate (context posterior)
 
     @classmethod
     def of(cls, sweep: Sweep) -> Runner:
         return cls(tuple(sweep.names), tuple(sweep.integer),
                    tuple((o.name, o.column, o.statistic or "final", o.month)
                          for o in sweep.spec.outputs),
-                   sweep.base, sweep.function)
+                   sweep.base, sweep.function, sweep.draws)
 
 
 @dataclass(frozen=True)
@@ -76,13 +77,18 @@ def statistic(values: np.ndarray, name: str, month: int | None) -> float:
     raise ValueError(name)
 
 
-def _parameters_for(runner: Runner, values: np.ndarray) -> Any:
+def _parameters_for(runner: Runner, values: np.ndarray, replicate: int) -> Any:
+    """The scenario's parameters with replicate ``replicate``'s posterior draw (if any) and the
+    point's swept ``values``."""
     from cxsim.model.parameters import Parameters
 
     assert runner.base is not None
     data = dict(runner.base)
     copied: set[tuple[str, ...]] = set()
-    for key, value, is_int in zip(runner.names, values, runner.integer, strict=True):
+    drawn = runner.draws[replicate] if runner.draws else {}
+    settings = [*((key, value, False) for key, value in drawn.items()),
+                *zip(runner.names, values, runner.integer, strict=True)]
+    for key, value, is_int in settings:
         parts = key.split(".")
         target = data
         for depth in range(1, len(parts)):
@@ -114,9 +120,10 @@ def run_chunk(chunk: Chunk) -> ChunkResult:
 
         points, last = [], None
         for i in range(n):
-            key = chunk.values[i].tobytes()
+            replicate = int(chunk.replicates[i])
+            key = (chunk.values[i].tobytes(), replicate if runner.draws else None)
             if key != last:   # consecutive runs of a point share its (validated) parameters
-                params, last = _parameters_for(runner, chunk.values[i]), key
+                params, last = _parameters_for(runner, chunk.values[i], replicate), key
             points.append(params)
         t0 = time.perf_counter()
         monthly = simulate_many(points, chunk.seeds.tolist())

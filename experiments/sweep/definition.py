@@ -62,6 +62,9 @@ class Sweep:
     provenance_scenario: dict[str, Any] = field(default_factory=dict)
     overrides: dict[str, Any] = field(default_factory=dict)
     function: Function | None = None        # None: the agent-based model
+    # context "posterior": replicate r's values of the calibrated parameters not swept
+    draws: tuple[dict[str, float], ...] | None = None
+    context: dict[str, Any] = field(default_factory=lambda: {"parameters": "point"})
 
     @property
     def replicates(self) -> int:
@@ -101,6 +104,7 @@ class Sweep:
         spec = self.spec.model_dump(mode="json", exclude=set(ANALYSIS_KEYS))
         payload = {"format": FORMAT, "spec": spec, "base": self.base, "samples":
                    self.samples_sha256(), "months": self.months, "version": __version__,
+                   "draws": self.draws,
                    "function": function_name(self.function) if self.function else None,
                    "model_source": model_source_sha256() if self.base is not None else None}
         return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()
@@ -121,6 +125,7 @@ class Sweep:
             "spec": self.spec.model_dump(mode="json"),
             "scenario": self.provenance_scenario,
             "fixed_overrides": self.overrides,
+            "context": self.context,
             "parameters": self.names,
             "integer_parameters": [n for n, i in zip(self.names, self.integer, strict=True) if i],
             "outputs": self.outputs,
@@ -269,6 +274,8 @@ def build_sweep(spec: SweepFile, file: str = "<sweep>", text: str = "",
             raise ScenarioError(file, f"outputs[{i}].name", name, "each output name once")
     integer = [False] * len(keys)
     months = 12
+    draws: tuple[dict[str, float], ...] | None = None
+    context: dict[str, Any] = {"parameters": "point"}
     base: dict[str, Any] | None = None
     prov: dict[str, Any]
     overrides = flatten_keys(spec.overrides)
@@ -276,8 +283,13 @@ def build_sweep(spec: SweepFile, file: str = "<sweep>", text: str = "",
         if spec.scenario is None:
             raise ScenarioError(file, "scenario", "<missing>", f"required for model "
                                 f"{AGENT_BASED!r}: a shipped scenario name or a path")
-        base, prov, months, integer = _check_scenario(spec, file, relative_to, overrides)
+        base, prov, months, integer, scenario = _check_scenario(spec, file, relative_to,
+                                                                overrides)
+        draws, context = _context(spec, file, scenario, keys)
     else:
+        if spec.context != "point":
+            raise ScenarioError(file, "context", spec.context,
+                                f"'point' (a posterior draw needs model {AGENT_BASED!r})")
         if function is not None:
             prov = {"function": function_name(function)}
             what = "a Python function"
@@ -314,7 +326,29 @@ def build_sweep(spec: SweepFile, file: str = "<sweep>", text: str = "",
             points[:, j] = np.rint(points[:, j])
     return Sweep(spec=spec, file=file, text=text, names=keys, integer=integer, points=points,
                  months=months, base=base, provenance_scenario=prov, overrides=overrides,
-                 function=run)
+                 function=run, draws=draws, context=context)
+
+
+def _context(spec: SweepFile, file: str, scenario: Any, swept: list[str]
+             ) -> tuple[tuple[dict[str, float], ...] | None, dict[str, Any]]:
+    """Each replicate's values of the calibrated parameters that the scenario takes from the
+    shipped baseline.toml and the sweep does not vary (``context = "posterior"``): draws of
+    ``uncertainty.draw_rows`` on the sweep's seed, the same at every point; and their record."""
+    if spec.context == "point":
+        return None, {"parameters": "point"}
+    from cxsim.experiments.uncertainty import draw_rows, drawn_keys, load_ensemble
+
+    ensemble = load_ensemble()
+    keys = [key for key in drawn_keys(scenario, ensemble) if key not in swept]
+    if not keys:
+        raise ScenarioError(file, "context", spec.context,
+                            "'point' for this scenario: it takes no calibrated value from the "
+                            "shipped baseline.toml that the sweep does not vary")
+    rows = draw_rows(spec.replicates, spec.seed)
+    draws = tuple({key: ensemble.row(r)[key] for key in keys} for r in rows)
+    return draws, {"parameters": "posterior", "posterior": Path(ensemble.source).name,
+                   "posterior_sha256": ensemble.sha256, "keys": keys, "rows": list(rows),
+                   "rule": "replicate r at every point on posterior row rows[r]"}
 
 
 def _check_size(spec: SweepFile, file: str, n_origin: str) -> None:
@@ -338,9 +372,9 @@ def _check_size(spec: SweepFile, file: str, n_origin: str) -> None:
 
 def _check_scenario(spec: SweepFile, file: str, relative_to: Path | None,
                     overrides: dict[str, Any]
-                    ) -> tuple[dict[str, Any], dict[str, Any], int, list[bool]]:
-    """The scenario's parameters, provenance and months, and which parameters are whole
-    numbers; every parameter and output checked against the model's schema."""
+                    ) -> tuple[dict[str, Any], dict[str, Any], int, list[bool], Any]:
+    """The scenario's parameters, provenance and months, which parameters are whole numbers,
+    and the scenario; every parameter and output checked against the model's schema."""
     from cxsim.model.cx_model import month_end_weeks
     from cxsim.model.metrics import COLUMNS
     from cxsim.model.parameters import parameter_table
@@ -380,7 +414,8 @@ def _check_scenario(spec: SweepFile, file: str, relative_to: Path | None,
         if statistic == "month" and (o.month is None or o.month > months):
             raise ScenarioError(file, f"outputs[{i}].month", o.month,
                                 f"a month from 0 to {months} with statistic 'month'")
-    return scenario.parameters.model_dump(mode="python"), scenario.provenance(), months, integer
+    return (scenario.parameters.model_dump(mode="python"), scenario.provenance(), months,
+            integer, scenario)
 
 
 def _check_function(spec: SweepFile, file: str, inputs: tuple[str, ...],

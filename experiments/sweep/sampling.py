@@ -91,7 +91,9 @@ def sample(spec: SweepFile, base: dict[str, Any] | None = None) -> np.ndarray:
             from SALib.sample import morris as morris_sample
             u = morris_sample.sample(unit, spec.n, num_levels=spec.num_levels, seed=spec.seed)
         u = np.asarray(u, dtype=float)
-        return np.column_stack([_from_unit(u[:, j], p) for j, p in enumerate(spec.parameters)])
+        # lo + u (hi - lo) can land an ulp past hi; a value past a schema bound is refused
+        return np.column_stack([np.clip(_from_unit(u[:, j], p), p.low, p.high)
+                                for j, p in enumerate(spec.parameters)])
     levels = [levels_of(p, spec.levels) for p in spec.parameters]
     if spec.method == "grid":
         return np.array(list(itertools.product(*levels)), dtype=float).reshape(-1, d)

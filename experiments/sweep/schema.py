@@ -95,6 +95,11 @@ class SweepFile(_Strict):
     levels: int = Field(5, ge=1, le=10_000, description="grid, oat: default levels per parameter")
     common_random_numbers: bool = Field(False, description="replicate r uses the same seed at "
                                                            "every point")
+    context: Literal["point", "posterior"] = Field(
+        "point", description="the calibrated values the scenario takes from the shipped "
+                             "baseline.toml (those not swept): their calibrated point, or "
+                             "replicate r at every point on posterior draw r of the sweep's "
+                             "plan (scenarios/posterior.csv; model cxsim)")
     chunk_size: int | None = Field(None, ge=1, le=1_000_000, description="runs per task")
     bootstrap: int = Field(1000, ge=10, le=1_000_000, description="bootstrap resamples")
     conf_level: float = Field(0.95, gt=0, lt=1)
