@@ -60,11 +60,15 @@ def paired_differences(monthly: pd.DataFrame, reference: str, month: int,
                        columns: Sequence[str]) -> pd.DataFrame:
     """Per scenario and outcome at ``month``: the reference's mean, the scenario's mean, the
     mean paired difference, the central 90% of the paired differences (``low``, ``high``), the
-    parameters' and chance's shares of their variance, and the 95% t interval of the mean."""
+    parameters' and chance's shares of their variance, and the 95% t interval of the mean. No
+    rows of the reference against itself; no interval or range from fewer than 2 replicates
+    (NaN)."""
     at = monthly[monthly["month"] == month].set_index(["scenario", "replicate"])
     base = at.loc[reference]
     rows = []
     for name in monthly["scenario"].unique():
+        if name == reference:
+            continue
         mine = at.loc[name]
         replicates = mine.index.to_numpy()
         for column in columns:

@@ -79,8 +79,9 @@ def summarise(monthly: pd.DataFrame, first: int = 0, last: int | None = None) ->
                 "month": month,
                 "mean": round(futures.mean, 4),
                 "sd": round(float(values.std(ddof=1)) if values.size > 1 else 0.0, 4),
-                "p5": round(futures.low, 4),
-                "p95": round(futures.high, 4),
+                # no range from one replicate (JSON null, not a zero-width range)
+                "p5": round(futures.low, 4) if futures.has_bounds() else None,
+                "p95": round(futures.high, 4) if futures.has_bounds() else None,
             }
             if name == "end" and {"replicate", "draw"} <= set(at.columns):
                 share = variance_shares(values, at["replicate"], at["draw"]).parameters
@@ -88,6 +89,42 @@ def summarise(monthly: pd.DataFrame, first: int = 0, last: int | None = None) ->
         entry["change"] = round(entry["end"]["mean"] - entry["start"]["mean"], 4)
         out[column] = entry
     return out
+
+
+# The columns a result adds to the model's monthly table (the model's are in the catalogue).
+RUN_COLUMNS = {
+    "scenario": ("", "the scenario's name"),
+    "replicate": ("", "the replicate's number i; it ran on seed base + i"),
+    "seed": ("", "the seed the run used"),
+    "draw": ("", "the posterior row (scenarios/posterior.csv) the run's parameters came from; "
+                 "-1: the calibrated point"),
+    "run": ("", "the run's position in its batch"),
+}
+
+
+def write_parquet(frame: pd.DataFrame, path: Path, provenance_: dict) -> None:
+    """``frame`` as Parquet, self-describing: each column's unit, meaning and, for outcomes, which
+    way is better (from the catalogue) in its field metadata, and the run's provenance (version,
+    seeds, settings: what summary.json records) in the file's key-value metadata under
+    ``cxsim``, beside pandas' own."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    fields = []
+    for field in table.schema:
+        try:
+            m = metric(field.name)
+            described = {"unit": m.unit, "meaning": m.meaning, "label": m.title,
+                         "better": m.better or ""}
+        except KeyError:
+            unit, meaning = RUN_COLUMNS.get(field.name, ("", ""))
+            described = {"unit": unit, "meaning": meaning, "label": field.name, "better": ""}
+        fields.append(field.with_metadata({k: str(v) for k, v in described.items()}))
+    metadata = dict(table.schema.metadata or {})
+    metadata[b"cxsim"] = json.dumps({"version": cxsim.__version__, "provenance": provenance_},
+                                    sort_keys=True).encode()
+    pq.write_table(table.cast(pa.schema(fields, metadata=metadata)), path)
 
 
 def write_run(folder: Path, monthly: pd.DataFrame, summary: dict, provenance_: dict,
@@ -98,7 +135,7 @@ def write_run(folder: Path, monthly: pd.DataFrame, summary: dict, provenance_: d
     returns their names."""
     files = {
         "monthly.csv": lambda p: monthly.to_csv(p, index=False, float_format="%.10g"),
-        "monthly.parquet": lambda p: monthly.to_parquet(p, index=False),
+        "monthly.parquet": lambda p: write_parquet(monthly, p, provenance_),
         "summary.json": lambda p: p.write_text(
             json.dumps({"provenance": provenance_, "summary": summary}, indent=2) + "\n"),
         **(extra or {}),

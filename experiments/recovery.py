@@ -139,7 +139,7 @@ def record(settings: RecoverySettings, results: list[dict[str, Any]], seconds: f
     return {
         "method": "parameter recovery: truths drawn by weight from the shipped posterior "
                   "(posterior.csv), one simulated case each (seed TRUTH_SEED + k), ABC-SMC as "
-                  "`cxsim posterior` with the settings below; central 90% weighted credible "
+                  "`cxsim calibrate` with the settings below; central 90% weighted credible "
                   "intervals of the last generation",
         "settings": asdict(settings), "level": LEVEL, "informed_contraction": INFORMED,
         "versions": {"cxsim": cxsim.__version__, "pyabc": pyabc.__version__,

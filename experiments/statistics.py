@@ -47,21 +47,28 @@ class Interval:
         return self.low > 0 or self.high < 0
 
     def text(self, decimals: int = 1, signed: bool = False) -> str:
-        """'mean [low, high]'."""
+        """'mean [low, high]', or 'mean (one replicate: no interval)'."""
         f = f"{{:{'+' if signed else ''}.{decimals}f}}"
+        if not self.has_bounds():
+            return f"{f.format(self.mean)} (one replicate: no interval)"
         return f"{f.format(self.mean)} [{f.format(self.low)}, {f.format(self.high)}]"
+
+    def has_bounds(self) -> bool:
+        """Whether there is an interval at all: none from fewer than 2 replicates."""
+        return self.n >= 2 and self.low == self.low and self.high == self.high
 
 
 def mean_interval(values: np.ndarray | pd.Series | list[float],
                   level: float = CONFIDENCE) -> Interval:
-    """The mean of ``values`` and its t interval (scipy.stats.t); a single value has a
-    zero-width interval, no value a NaN one."""
+    """The mean of ``values`` and its t interval (scipy.stats.t); a single value has no interval
+    (NaN bounds: one replicate says nothing of its spread), no value a NaN mean too."""
     x = np.asarray(values, dtype=float)
     n = x.size
-    if n == 0:
-        return Interval(float("nan"), float("nan"), float("nan"), 0, level)
+    if n < 2:
+        return Interval(float(x.mean()) if n else float("nan"), float("nan"), float("nan"), n,
+                        level)
     mean = float(x.mean())
-    if n == 1 or np.all(x == x[0]):
+    if np.all(x == x[0]):
         return Interval(mean, mean, mean, n, level)
     low, high = stats.t.interval(level, n - 1, loc=mean, scale=stats.sem(x))
     return Interval(mean, float(low), float(high), n, level)
@@ -73,10 +80,11 @@ def range_of_futures(values: np.ndarray | pd.Series | list[float],
     (1 + level) / 2 quantiles (numpy's linear rule). With each replicate on its own posterior
     draw and seed (``experiments.uncertainty``) this is the forecast's range: parameter and
     chance uncertainty together. Not an interval of the mean: it does not shrink with more
-    replicates."""
+    replicates. Fewer than 2 replicates have no range (NaN bounds)."""
     x = np.asarray(values, dtype=float)
-    if x.size == 0:
-        return Interval(float("nan"), float("nan"), float("nan"), 0, level)
+    if x.size < 2:
+        return Interval(float(x.mean()) if x.size else float("nan"), float("nan"),
+                        float("nan"), int(x.size), level)
     low, high = np.quantile(x, [(1 - level) / 2, (1 + level) / 2])
     return Interval(float(x.mean()), float(low), float(high), int(x.size), level)
 

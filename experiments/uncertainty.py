@@ -18,8 +18,10 @@ chance (the stochastic weeks of one organisation).
   ``--set`` or a sweep sets itself is the user's and stays; a scenario that does not extend the
   shipped baseline gets no draw (its spread is chance alone).
 - **Point** (``parameters="point"``, ``--point``): every replicate on the shipped calibrated
-  point (the values in ``baseline.toml``, the least-squares fit of ``cxsim calibrate``): chance
-  alone, for speed or for comparison.
+  point (the values in ``baseline.toml``, the least-squares fit of ``cxsim fit-point``): chance
+  alone, for speed or for comparison. It is not the posterior's densest particle: that
+  reproduces the case in one future, not on average (``posterior.point_standing``;
+  docs/validation.md).
 - **Variance decomposition** (:func:`variance_shares`): with m = 2 seeds per draw, the one-way
   random-effects estimate (law of total variance, Var Y = Var_theta E[Y | theta] +
   E_theta Var(Y | theta)): chance is the mean within-draw variance
@@ -72,7 +74,7 @@ def load_ensemble(path: Path = POSTERIOR_DRAWS) -> Ensemble:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise ScenarioError(path, "<file>", "missing", "the posterior draws of `cxsim posterior "
+        raise ScenarioError(path, "<file>", "missing", "the posterior draws of `cxsim calibrate "
                             "--write`; or run with --point") from None
     table = pd.read_csv(path)
     keys = tuple(c for c in table.columns if c not in ("draw", "weight", "distance"))

@@ -11,7 +11,7 @@ definitions, replicates and seeds of tests/test_model_v2.py and tests/test_team_
 the model does not claim" is the board pack's text (``report.content.not_claimed_markdown``), its
 counts read from the calibration record. The posterior's predictive check, identifiability,
 convergence and parameter recovery are read from ``scenarios/posterior_record.json`` and
-``scenarios/recovery_record.json`` (``cxsim posterior``, ``cxsim recovery``); the forecast table
+``scenarios/recovery_record.json`` (``cxsim calibrate``, ``cxsim recovery``); the forecast table
 runs ``compare`` on posterior draws and on the point. The stylised facts and patterns are
 measured on the calibrated point (``parameters="point"``). Progress goes to stderr.
 """
@@ -59,7 +59,7 @@ AT_BOUND = 0.05   # a calibrated value this close to either end of its prior ran
 
 def calibration_section() -> list[str]:
     if not RECORD.exists():
-        return ["No calibration record yet: run `cxsim calibrate`.", ""]
+        return ["No calibration record yet: run `cxsim fit-point`.", ""]
     record = json.loads(RECORD.read_text())
     lines = [
         f"Method: {record['method']}. {record['trials']} search trials and up to "
@@ -68,7 +68,7 @@ def calibration_section() -> list[str]:
         f"{record['search_seeds'][-1]}), sampler seed {record['sampler_seed']}; validated on "
         f"{record['validation_replicates']} fresh replicates (seeds "
         f"{record['validation_seeds'][0]}-{record['validation_seeds'][1]}); run on "
-        f"{record['date']} (`cxsim calibrate`, record in `scenarios/calibration_record.json`).",
+        f"{record['date']} (`cxsim fit-point`, record in `scenarios/calibration_record.json`).",
         "",
         "| case figure | scenario, month | target | tolerance | mean of replicates | 95% "
         "interval of the mean | within |",
@@ -99,15 +99,18 @@ def calibration_section() -> list[str]:
 NOT_INFORMED = 0.25   # contraction below which the page says the case does not inform a parameter
 
 
-def posterior_section() -> list[str]:
+def posterior_section(workers: int = 1, on_done: Callable[[int], None] | None = None
+                      ) -> list[str]:
     """The ABC-SMC posterior (``scenarios/posterior_record.json``) and its parameter recovery
     (``scenarios/recovery_record.json``), read from their records: predictive check,
-    identifiability, convergence and coverage."""
+    identifiability, convergence and coverage; and, measured here, where the calibrated point
+    stands against the posterior's densest particles (``posterior.point_standing``;
+    ``on_done``: of 41 parameter sets)."""
     from cxsim.experiments.posterior import POSTERIOR_RECORD
     from cxsim.experiments.recovery import RECOVERY_RECORD
 
     if not POSTERIOR_RECORD.exists():
-        return ["No posterior yet: run `cxsim posterior --write`.", ""]
+        return ["No posterior yet: run `cxsim calibrate --write`.", ""]
     rec = json.loads(POSTERIOR_RECORD.read_text())
     st = rec["settings"]
     lines = [
@@ -115,10 +118,10 @@ def posterior_section() -> list[str]:
         f"generations (seed {st['seed']}), {rec['simulations']:,} simulations "
         f"({rec['runs']:,} runs) in {rec['seconds'] / 60:.0f} min; {rec['draws']} draws, "
         f"effective sample size {rec['effective_sample_size']:.0f}; run on {rec['date']} "
-        "(`cxsim posterior`, draws in `scenarios/posterior.csv`, record in "
+        "(`cxsim calibrate`, draws in `scenarios/posterior.csv`, record in "
         "`scenarios/posterior_record.json`). Every forecast (`run`, `compare`, `report`, the "
         "dashboard, the notebooks) runs each pair of replicates on its own draw of these "
-        "(docs/ODD.md, section 6); the calibration table above is the point `--point` uses.",
+        "(docs/ODD.md, section 6); the point that `--point` uses is the next section's.",
         "",
     ]
     check = rec.get("predictive_check") or []
@@ -154,6 +157,7 @@ def posterior_section() -> list[str]:
               f"**What the case cannot tell** (contraction below {NOT_INFORMED}): "
               + (", ".join(silent) or "none") + ". Their posterior is about their prior: "
               "a forecast that depends on them carries the width of their assumed ranges.", ""]
+    lines += point_lines(where, workers, on_done)
     for row in rec.get("convergence") or []:
         parts = [f"generation {key[1:]}: {v['mean']:+.2f} [{v['p05']:+.2f}, {v['p95']:+.2f}]"
                  for key, v in row.items() if key.startswith("t") and isinstance(v, dict)]
@@ -169,6 +173,7 @@ def posterior_section() -> list[str]:
 def screening_lines(shown: int = 20) -> list[str]:
     """The Morris screening of ``scenarios/screening_record.json``: which parameters move the
     targets, and how that agrees with the free parameters."""
+    from cxsim.experiments.calibrate import FIXED_DESPITE_SCREENING, KEPT_FREE
     from cxsim.experiments.screening import SCREENING_RECORD
 
     if not SCREENING_RECORD.exists():
@@ -188,14 +193,48 @@ def screening_lines(shown: int = 20) -> list[str]:
              + (", ".join(f"`{k}`" for k in summary["free_moving_none"]) or "none")
              + f". Fixed but moving one ({len(summary['fixed_moving'])}): "
              + (", ".join(f"`{k}`" for k in summary["fixed_moving"]) or "none")
-             + ". The posterior is conditional on the fixed ones at their shipped values; "
-             "freeing the largest of them is the next calibration.", "",
+             + ". The posterior is conditional on the fixed ones at their shipped values. "
+             f"Why each stays as it is ({KEPT_FREE}):", "",
+             "| parameter | moves a target, yet fixed, because |", "|---|---|",
+             *(f"| `{k}` | {FIXED_DESPITE_SCREENING.get(k, '**no reason recorded**')} |"
+               for k in summary["fixed_moving"]), "",
              f"The {shown} largest effects:", "",
              "| parameter | free | largest effect (tolerances) | on | targets moved |",
              "|---|---|---|---|---|"]
     lines += [f"| `{e['key']}` | {'yes' if e['free'] else 'no'} | {e['largest']:.2f} | "
               f"`{e['largest_on']}` | {len(e['moves'])} |" for e in parameters[:shown]]
     return [*lines, ""]
+
+
+def point_lines(where: dict[str, float], workers: int,
+                on_done: Callable[[int], None] | None = None) -> list[str]:
+    """Why ``--point`` runs the least-squares point and not the posterior's densest particle,
+    measured (``posterior.point_standing``)."""
+    import pandas as pd
+
+    from cxsim.experiments.calibrate import shipped_point
+    from cxsim.experiments.posterior import POSTERIOR, point_standing, process_map
+
+    with process_map(workers) as map_:
+        st = point_standing(pd.read_csv(POSTERIOR), shipped_point(), map_, on_done=on_done)
+    inside = sum(0.05 <= q <= 0.95 for q in where.values())
+    best = st["best_candidate"]
+    return [f"**The point and the posterior.** `--point` runs every replicate on the "
+            "least-squares point (`cxsim fit-point`, the next section), not on the "
+            "posterior's densest particle. On the point fit's criterion (the loss of replicate "
+            f"means over seeds {st['seeds'][0]}-{st['seeds'][1]}, "
+            "sum(((mean - target) / tolerance)^2)) the point scores "
+            f"{st['point_loss']:.2f}, every target "
+            f"{'within' if st['point_within_tolerance'] else '**not** within'} tolerance; the "
+            f"{st['candidates']} particles of highest posterior density (weighted kernel "
+            f"density) score {st['candidate_loss_min']:.1f} to {st['candidate_loss_max']:.0f} "
+            f"(median {st['candidate_loss_median']:.0f}; the best, draw {best['draw']}, "
+            f"{best['loss']:.1f}), {st['candidates_within_tolerance']} of them with every "
+            "target within tolerance. ABC accepts a particle when one realisation of the case "
+            "lands near it, and one run's figures scatter by several tolerances, so the densest "
+            "particles reproduce the case in one future, not on average; a single set for every "
+            "replicate must do the latter. The point lies inside the posterior's central 90% "
+            f"for {inside} of {len(where)} parameters (the quantiles above).", ""]
 
 
 def point_quantiles() -> dict[str, float]:
@@ -295,72 +334,104 @@ def attitude_leads(mean: pd.DataFrame, churn_half: float) -> str:
     return ", ".join(parts)
 
 
-def facts_section(replicates: int, workers: int, seed: int = 500,
-                  on_done: Callable[[int], None] | None = None) -> list[str]:
-    """The stylised facts' table and all scenarios against the baseline (``on_done``: replicates
-    finished so far, of 16 x ``replicates``)."""
-    names = ["baseline", "techops_programme", "cx_theater", "change_fatigue",
-             "sequenced_change", "survey_obsession", "blame_culture", "cx_police",
-             "executive_misalignment", "middle_management_resistance", "hiring_mismatch",
-             "short_term_pressure", "short_term_pressure_protected", "remote_work"]
-    # The facts are checked on the calibrated point, as the stylised-fact tests are: the pattern
-    # is the mechanism's, not a posterior draw's.
-    result = compare(names, replicates=replicates, seed=seed, workers=workers, on_done=on_done,
-                     parameters="point")
-    m = result.monthly
+FACT_SCENARIOS = ["baseline", "techops_programme", "cx_theater", "change_fatigue",
+                  "sequenced_change", "survey_obsession", "blame_culture", "cx_police",
+                  "executive_misalignment", "middle_management_resistance", "hiring_mismatch",
+                  "short_term_pressure", "short_term_pressure_protected", "remote_work"]
+FACTS = [
+    "programme beats CX theater on churn", "... and on NPS",
+    "theater is worse than doing nothing on cynicism", "... and on attrition",
+    "initiatives beyond capacity lower engagement", "... and delay gains",
+    "sequencing recovers most of them", "higher safety surfaces more problems",
+    "... and lowers churn", "culture metrics move before churn",
+    "measurement without action lowers response",
+]
+
+
+def fact_runs(replicates: int, workers: int, seed: int, parameters: str,
+              on_done: Callable[[int], None] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The scenarios of the facts and the safety pair (low 0.2, high 0.7) on ``parameters``
+    ("point" or "posterior"); ``on_done``: of 16 x ``replicates``."""
+    n = len(FACT_SCENARIOS)
+    m = compare(FACT_SCENARIOS, replicates=replicates, seed=seed, workers=workers,
+                on_done=on_done, parameters=parameters).monthly
     low = load_scenario("techops_programme", {"levers.psychological_safety": 0.2}).named("low")
     high = load_scenario("techops_programme", {"levers.psychological_safety": 0.7}).named("high")
 
-    def tick(n: int) -> None:
+    def tick(done: int) -> None:
         if on_done:
-            on_done(len(names) * replicates + n)
+            on_done(n * replicates + done)
 
     safety = compare([low, high], replicates=replicates, seed=seed, workers=workers,
-                     on_done=tick, parameters="point").monthly
+                     on_done=tick, parameters=parameters).monthly
+    return m, safety
+
+
+def fact_cells(m: pd.DataFrame, safety: pd.DataFrame) -> list[str]:
+    """The measured figure of each of ``FACTS``, in order."""
     mean = m[m["scenario"] == "techops_programme"].groupby("month").mean(numeric_only=True)
     churn_half = covered_month(mean["churn_annualised"], 0.5)
     churn_onset = covered_month(mean["churn_annualised"], 0.1)
-    base = m[m["scenario"] == "baseline"].groupby("month").mean(numeric_only=True)
     silent = {s: safety[(safety["scenario"] == s) & (safety["month"] > 0)]
               .groupby("replicate")["problems_silent"].sum().mean() for s in ("low", "high")}
     obsessed = m[m["scenario"] == "survey_obsession"].groupby("month")["survey_response_rate"]
-    lines = [
-        f"Each effect is the mean paired difference at month 12 over {replicates} replicates on "
-        "common random numbers, with its 95% t interval. `tests/test_stylised_facts.py` asserts "
-        "each fact and, for each, that it vanishes when its mechanism is switched off.",
-        "",
-        "| stylised fact (model brief, section 7: docs/sources.md) | measured |",
-        "|---|---|",
-        f"| programme beats CX theater on churn | programme - theater, churn: "
-        f"{paired(m, 'techops_programme', 'cx_theater', 'churn_annualised')} points |",
-        f"| ... and on NPS | programme - theater, measured NPS: "
-        f"{paired(m, 'techops_programme', 'cx_theater', 'nps_measured')} |",
-        f"| theater is worse than doing nothing on cynicism | theater - baseline, cynicism: "
-        f"{paired(m, 'cx_theater', 'baseline', 'cynicism')} (0-100) |",
-        f"| ... and on attrition | theater - baseline, attrition: "
-        f"{paired(m, 'cx_theater', 'baseline', 'attrition_annualised')} points |",
-        f"| initiatives beyond capacity lower engagement | change fatigue - programme, engagement "
-        f"at month 6: {paired(m, 'change_fatigue', 'techops_programme', 'engagement', 6)} |",
-        f"| ... and delay gains | change fatigue - programme, churn: "
-        f"{paired(m, 'change_fatigue', 'techops_programme', 'churn_annualised')} points |",
-        f"| sequencing recovers most of them | sequenced - programme, churn: "
-        f"{paired(m, 'sequenced_change', 'techops_programme', 'churn_annualised')} points |",
-        f"| higher safety surfaces more problems | silent problem-months over the year, safety "
-        f"0.2 vs 0.7: {silent['low']:.1f} vs {silent['high']:.1f} |",
-        f"| ... and lowers churn | safety 0.7 - 0.2, churn: "
-        f"{paired(safety, 'high', 'low', 'churn_annualised')} points |",
-        f"| culture metrics move before churn | churn covers half its 12-month change at month "
-        f"{churn_half:.1f}; the leading indicators of source 001, section 5, before it: "
-        f"ritual participation at "
+    return [
+        f"programme - theater, churn: "
+        f"{paired(m, 'techops_programme', 'cx_theater', 'churn_annualised')} points",
+        f"programme - theater, measured NPS: "
+        f"{paired(m, 'techops_programme', 'cx_theater', 'nps_measured')}",
+        f"theater - baseline, cynicism: {paired(m, 'cx_theater', 'baseline', 'cynicism')} "
+        "(0-100)",
+        f"theater - baseline, attrition: "
+        f"{paired(m, 'cx_theater', 'baseline', 'attrition_annualised')} points",
+        f"change fatigue - programme, engagement at month 6: "
+        f"{paired(m, 'change_fatigue', 'techops_programme', 'engagement', 6)}",
+        f"change fatigue - programme, churn: "
+        f"{paired(m, 'change_fatigue', 'techops_programme', 'churn_annualised')} points",
+        f"sequenced - programme, churn: "
+        f"{paired(m, 'sequenced_change', 'techops_programme', 'churn_annualised')} points",
+        f"silent problem-months over the year, safety 0.2 vs 0.7: {silent['low']:.1f} vs "
+        f"{silent['high']:.1f}",
+        f"safety 0.7 - 0.2, churn: {paired(safety, 'high', 'low', 'churn_annualised')} points",
+        f"churn covers half its 12-month change at month {churn_half:.1f}; the leading "
+        f"indicators of source 001, section 5, before it: ritual participation at "
         f"{covered_month(mean['ritual_participation'], 0.5):.1f}, interaction rate at "
         f"{covered_month(mean['interaction_rate'], 0.5):.1f}; the attitudes: "
         f"{attitude_leads(mean, churn_half)}. Onsets (10% of the change): churn "
-        f"{churn_onset:.1f}, safety {covered_month(mean['psychological_safety_score'], 0.1):.1f}"
-        f" |",
-        f"| measurement without action lowers response | survey obsession: response "
-        f"{obsessed.mean().iloc[0]:.1f}% at month 0, {obsessed.mean().iloc[-1]:.1f}% at month 12; "
-        f"vs baseline at month 12: "
-        f"{paired(m, 'survey_obsession', 'baseline', 'survey_response_rate')} points |",
+        f"{churn_onset:.1f}, safety {covered_month(mean['psychological_safety_score'], 0.1):.1f}",
+        f"survey obsession: response {obsessed.mean().iloc[0]:.1f}% at month 0, "
+        f"{obsessed.mean().iloc[-1]:.1f}% at month 12; vs baseline at month 12: "
+        f"{paired(m, 'survey_obsession', 'baseline', 'survey_response_rate')} points",
+    ]
+
+
+def facts_section(replicates: int, workers: int, seed: int = 500,
+                  on_done: Callable[[int], None] | None = None) -> list[str]:
+    """The stylised facts' table on the calibrated point and under the posterior predictive,
+    and all scenarios against the baseline (``on_done``: replicates finished so far, of
+    32 x ``replicates``)."""
+    m, safety = fact_runs(replicates, workers, seed, "point", on_done)
+
+    def later(done: int) -> None:
+        if on_done:
+            on_done(16 * replicates + done)
+
+    # The facts are the mechanisms' (tests/test_stylised_facts.py checks them on the point); the
+    # posterior predictive must reproduce them too, with each pair of replicates on its own draw.
+    posterior_cells = fact_cells(*fact_runs(replicates, workers, seed, "posterior", later))
+    base = m[m["scenario"] == "baseline"].groupby("month").mean(numeric_only=True)
+    lines = [
+        f"Each effect is the mean paired difference at month 12 over {replicates} replicates on "
+        "common random numbers, with its 95% t interval, on the calibrated point and under the "
+        "posterior predictive (each pair of replicates on its own posterior draw, the same for "
+        "every scenario). `tests/test_stylised_facts.py` asserts each fact on the point and, for "
+        "each, that it vanishes when its mechanism is switched off.",
+        "",
+        "| stylised fact (model brief, section 7: docs/sources.md) | calibrated point | "
+        "posterior predictive |",
+        "|---|---|---|",
+        *(f"| {fact} | {a} | {b} |"
+          for fact, a, b in zip(FACTS, fact_cells(m, safety), posterior_cells, strict=True)),
         "",
         "Baseline drift (the organisation doing nothing, mean of replicates, month 0 -> 12): "
         f"churn {base['churn_annualised'].iloc[0]:.1f} -> "
@@ -372,12 +443,13 @@ def facts_section(replicates: int, workers: int, seed: int = 500,
         "from renewals selecting out the accounts problems hurt. Comparisons on common random "
         "numbers cancel it.",
         "",
-        "All scenarios against the baseline, month 12 (paired difference, 95% interval):",
+        "All scenarios against the baseline, month 12 (paired difference, 95% interval; "
+        "calibrated point):",
         "",
         "| scenario | churn (points) | measured NPS | culture score | cynicism | attrition |",
         "|---|---|---|---|---|---|",
     ]
-    for name in names[1:]:
+    for name in FACT_SCENARIOS[1:]:
         cells = [paired(m, name, "baseline", c) for c in
                  ("churn_annualised", "nps_measured", "culture_score", "cynicism",
                   "attrition_annualised")]
@@ -585,11 +657,12 @@ def main(argv: list[str] | None = None) -> int:
     workers = cap_workers(args.workers)
     with progress_bar(remaining=False) as progress:
         bars = Bars(progress)
+        posterior = posterior_section(workers, lambda n: bars("point vs posterior", n, 41))
         forecast = forecast_lines(args.forecast_replicates, args.seed, workers,
                                   lambda n: bars("forecast uncertainty", n,
                                                  4 * args.forecast_replicates))
         facts = facts_section(args.replicates, workers, args.seed,
-                              lambda n: bars("stylised facts", n, 16 * args.replicates))
+                              lambda n: bars("stylised facts", n, 32 * args.replicates))
         rows = patterns.pattern_rows(args.pattern_replicates, args.team_replicates,
                                      args.horizon_replicates, args.pattern_seed, workers,
                                      report=bars)
@@ -601,12 +674,13 @@ def main(argv: list[str] | None = None) -> int:
         "",
         *(["**Quick run** (`--quick`, 2 replicates): the figures check the page; they are not "
            "the record.", ""] if args.quick else []),
-        "## Calibration to the TechOps Pro case (source 001, section 11; docs/sources.md)",
+        "## The calibration: the posterior given the TechOps Pro case (source 001, section 11; "
+        "docs/sources.md)",
+        "",
+        *posterior,
+        "## The calibrated point (`--point`): the least-squares fit to the same figures",
         "",
         *calibration_section(),
-        "## The posterior: parameter uncertainty given the case",
-        "",
-        *posterior_section(),
         *forecast,
         "## Stylised facts",
         "",

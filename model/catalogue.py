@@ -532,6 +532,10 @@ def markdown_columns() -> str:
         "scenario input as the timeline sets it (a policy series), so the red/amber/green rule",
         "does not rate it, whatever 001 §8's target; an *index* is the row's clock.",
         "",
+        "A result's `monthly.parquet` carries this table in itself: each column's unit,",
+        "meaning, label and better direction in its field metadata, and the run's provenance",
+        "(what `summary.json` records) as JSON under the file's key-value metadata `cxsim`.",
+        "",
         "| column | unit | meaning | kind | better | target |",
         "|---|---|---|---|---|---|",
     ]

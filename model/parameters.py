@@ -760,7 +760,7 @@ def markdown_table(calibrated: dict[str, float] | None = None) -> str:
         "",
         "Generated from `model/parameters.py` and `scenarios/calibration_record.json` by",
         "`python -m cxsim.model.generate_docs`; do not edit. *default* is the schema's value;",
-        "*calibrated* is the value `cxsim calibrate` fitted to the TechOps Pro case and wrote into",
+        "*calibrated* is the value `cxsim fit-point` fitted to the TechOps Pro case and wrote into",
         "`scenarios/baseline.toml`, which every shipped scenario extends (docs/validation.md).",
         "Seed files: 001 = `001_1394b532eeb39613.txt`, 003 = `003_d9dd09060764bec0.txt`,",
         "004 = `004_bf5d0188ad3ae7d3.txt` (in `shared/seeds/`); § = section.",

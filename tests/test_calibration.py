@@ -38,7 +38,7 @@ def test_record_means_reproduce_from_the_shipped_defaults(record) -> None:
     """Re-validating the shipped defaults on the recorded seeds gives the recorded means."""
     first, last = record["validation_seeds"]
     with ProcessPoolExecutor(max_workers=2) as pool:
-        values = calibrate.replicate_means({}, list(range(first, last + 1)), pool)
+        values = calibrate.replicate_means({}, list(range(first, last + 1)), pool.map)
     for target in record["targets"]:
         key = calibrate.Target(target["scenario"], target["month"], target["column"],
                                target["value"], target["tolerance"], target["meaning"])
@@ -94,7 +94,7 @@ def test_calibrate_never_touches_the_shipped_files_without_write(tmp_path) -> No
     """A short calibration misses its targets: it says which, exits 1, and writes only --out."""
     shipped = {path: digest(path) for path in (calibrate.BASELINE, calibrate.RECORD)}
     out = tmp_path / "calibration"
-    result = subprocess.run([sys.executable, "-m", "cxsim", "calibrate", *TINY, "--workers", "2",
+    result = subprocess.run([sys.executable, "-m", "cxsim", "fit-point", *TINY, "--workers", "2",
                              "--out", str(out)], capture_output=True, text=True, timeout=600)
     assert {path: digest(path) for path in shipped} == shipped
     assert result.returncode == 1, result.stderr
@@ -115,7 +115,7 @@ def test_calibrate_never_touches_the_shipped_files_without_write(tmp_path) -> No
 
 def test_write_refuses_a_calibration_out_of_tolerance(shipped_copy, tmp_path, capsys) -> None:
     before = {p.name: digest(p) for p in shipped_copy.iterdir()}
-    assert exit_code(["calibrate", *TINY, "--workers", "1", "--write",
+    assert exit_code(["fit-point", *TINY, "--workers", "1", "--write",
                       "--out", str(tmp_path / "out")]) == 1
     err = capsys.readouterr().err
     assert "targets out of tolerance; the shipped scenarios were not changed" in err
@@ -125,7 +125,7 @@ def test_write_refuses_a_calibration_out_of_tolerance(shipped_copy, tmp_path, ca
 
 def test_dry_run_with_workers_prints_the_record_and_writes_nothing(tmp_path, capsys) -> None:
     out = tmp_path / "out"
-    assert exit_code(["calibrate", *TINY, "--workers", "2", "--dry-run", "--out", str(out)]) == 1
+    assert exit_code(["fit-point", *TINY, "--workers", "2", "--dry-run", "--out", str(out)]) == 1
     captured = capsys.readouterr()
     record = json.loads(captured.out)
     assert record["trials"] == 2 and record["validation_replicates"] == 2
@@ -166,15 +166,15 @@ def test_install_keeps_the_previous_files(shipped_copy, tmp_path) -> None:
     (["--out", "/dev/null"], "a file, not a directory"),
 ])
 def test_bad_calibrate_numbers_are_one_line_exit_2(args, expected, capsys) -> None:
-    assert exit_code(["calibrate", *args]) == 2
+    assert exit_code(["fit-point", *args]) == 2
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("cxsim: error: "), lines
-    assert expected in lines[0] and lines[0].endswith("(see cxsim calibrate --help)")
+    assert expected in lines[0] and lines[0].endswith("(see cxsim fit-point --help)")
 
 
 @pytest.mark.fast
 def test_calibrate_help_says_what_it_writes() -> None:
-    result = subprocess.run([sys.executable, "-m", "cxsim", "calibrate", "--help"],
+    result = subprocess.run([sys.executable, "-m", "cxsim", "fit-point", "--help"],
                             capture_output=True, text=True, timeout=120,
                             env={**os.environ, "COLUMNS": "100"})
     assert result.returncode == 0, result.stderr
@@ -212,12 +212,12 @@ def test_an_error_in_a_calibration_worker_is_one_line(monkeypatch, tmp_path, cap
     reaches the user as the one line, exit 2."""
     monkeypatch.setattr(calibrate, "FREE", [*calibrate.FREE[:-1], calibrate.Free(
         "levers.psychological_safety", 2.0, 3.0, "out of its schema range on purpose")])
-    code = exit_code(["calibrate", *TINY, "--workers", "2", "--dry-run",
+    code = exit_code(["fit-point", *TINY, "--workers", "2", "--dry-run",
                       "--out", str(tmp_path / "out")])
     captured = capsys.readouterr()
     lines = [line for line in captured.err.splitlines() if "error" in line]
     assert code == 2, captured.err
     assert len(lines) == 1 and re.fullmatch(
         r"cxsim: error: overrides: levers\.psychological_safety = 2\.\d+: a number from 0\.0 to "
-        r"1\.0 \(see cxsim calibrate --help\)", lines[0]), lines
+        r"1\.0 \(see cxsim fit-point --help\)", lines[0]), lines
     assert captured.out == "" and not (tmp_path / "out").exists()

@@ -110,10 +110,12 @@ def test_full_disk_is_one_line_and_leaves_the_previous_set(tmp_path, capsys, mon
     assert code == 0, err
     before = {p.name: p.read_bytes() for p in out.iterdir()}
 
-    def full(self, path, *args, **kwargs):
+    def full(table, path, *args, **kwargs):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
 
-    monkeypatch.setattr(pd.DataFrame, "to_parquet", full)
+    import pyarrow.parquet
+
+    monkeypatch.setattr(pyarrow.parquet, "write_table", full)
     code, err = main(["run", "baseline", "--replicates", "3", "--seed", "9", "--workers", "1",
                       "--out", str(out), *SMALL], capsys)
     assert code == 1, err

@@ -6,8 +6,9 @@ What lives here:
   uses, the argument types (``positive_int``, ``non_negative_int``, ``output_directory``) and the
   one-line messages (``cxsim: error: ...``, ``cxsim: warning: ...``, ``wrote ...``);
 - ``simulation``: ``cxsim run``, ``cxsim compare``, ``cxsim scenarios``;
-- ``calibration``: ``cxsim calibrate``; ``posterior``: ``cxsim posterior`` and ``cxsim
-  recovery``; ``screening``: ``cxsim screen``;
+- ``posterior``: ``cxsim calibrate`` (the ABC-SMC posterior; alias ``cxsim posterior``) and
+  ``cxsim recovery``; ``calibration``: ``cxsim fit-point`` (the least-squares point that
+  ``--point`` runs on); ``screening``: ``cxsim screen``;
 - this module: :func:`build_parser` (the global options ``--version`` and ``--scenarios DIR``,
   and the subcommands; ``sweep``/``analyse``, ``report`` and ``dashboard`` are registered by
   ``experiments.cli_sweep``, ``cli_report`` and ``cli_dashboard``, beside their library code) and
@@ -45,7 +46,7 @@ def build_parser() -> Parser:
                         type=folder, help=SCENARIOS_HELP)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
                                      parser_class=Parser)
-    for module in (simulation, calibration, posterior, screening, cli_sweep, cli_report,
+    for module in (simulation, posterior, calibration, screening, cli_sweep, cli_report,
                    cli_dashboard):
         module.register(commands)
     for sub in commands.choices.values():  # --scenarios after the subcommand's name too

@@ -1,4 +1,5 @@
-"""``cxsim calibrate``: fit the default organisation to the TechOps Pro case."""
+"""``cxsim fit-point``: the least-squares point of the default organisation given the TechOps Pro
+case (the calibrated point, ``--point``; ``cxsim calibrate`` is the posterior)."""
 
 from __future__ import annotations
 
@@ -25,8 +26,9 @@ DEFAULT_OUT = Path("runs") / "calibration"
 SAMPLER_SEED = 2026  # the shipped record's: the defaults retrace it
 
 DESCRIPTION = f"""\
-Fit the free parameters of the default organisation (scenarios/baseline.toml, which every
-scenario extends) to the figures of the TechOps Pro case (source 001, section 11; see
+The point calibration, which --point runs on (the posterior is `cxsim calibrate`). Fit the
+free parameters of the default organisation (scenarios/baseline.toml, which every scenario
+extends) to the figures of the TechOps Pro case (source 001, section 11; see
 docs/sources.md): a seeded Bayesian-optimisation search (optuna), then trust-region least squares
 (scipy), on replicate means of baseline and techops_programme; the best point is validated on
 --validate fresh replicates.
@@ -44,11 +46,11 @@ listed on stderr with its mean, target, tolerance and how far off it is, and the
 are left as they were); 2 for bad input, before anything runs.
 
 The defaults are the budget of the shipped record (roughly half an hour on 2 cores); a quick look:
-  cxsim calibrate --trials 3 --refine 0 --replicates 2 --validate 2
+  cxsim fit-point --trials 3 --refine 0 --replicates 2 --validate 2
 """
 
 
-def command_calibrate(args: argparse.Namespace) -> int:
+def command_fit_point(args: argparse.Namespace) -> int:
     """Calibrate, report each target, write the candidate (and with --write, the shipped)."""
     from rich.console import Console
     from rich.progress import (
@@ -99,7 +101,7 @@ def command_calibrate(args: argparse.Namespace) -> int:
             wrote([calibrate.BASELINE, calibrate.RECORD],
                   f"; the previous ones are in {kept[0].parent}" if kept else "")
     if outside:
-        sys.stderr.write(f"cxsim: calibrate: {len(outside)} of {len(record['targets'])} "
+        sys.stderr.write(f"cxsim: fit-point: {len(outside)} of {len(record['targets'])} "
                          "targets out of tolerance"
                          + ("; the shipped scenarios were not changed" if args.write else "")
                          + ":\n" + "".join(f"  {line}\n" for line in outside))
@@ -108,10 +110,11 @@ def command_calibrate(args: argparse.Namespace) -> int:
 
 
 def register(commands: Any) -> None:
-    """Add ``calibrate`` to an argparse subparsers object."""
+    """Add ``fit-point`` to an argparse subparsers object."""
     parser = commands.add_parser(
-        "calibrate", help="fit the default organisation to the TechOps Pro case (writes a "
-                          "candidate; --write replaces the shipped baseline)",
+        "fit-point", help="the least-squares point of the default organisation given the "
+                          "TechOps Pro case, which --point runs on (writes a candidate; --write "
+                          "replaces the shipped baseline)",
         description=DESCRIPTION)
     parser.add_argument("--trials", type=positive_int, default=200, metavar="N",
                         help="search trials (optuna TPE), one after another")
@@ -133,4 +136,4 @@ def register(commands: Any) -> None:
                            "every target is within tolerance (the previous ones are kept)")
     what.add_argument("--dry-run", action="store_true",
                       help="print the record on stdout; write nothing")
-    parser.set_defaults(handler=command_calibrate)
+    parser.set_defaults(handler=command_fit_point)

@@ -193,10 +193,11 @@ def add_parameters(parser: argparse.ArgumentParser) -> None:
     posterior draw (``experiments.uncertainty``)."""
     parser.add_argument("--point", dest="parameters", action="store_const", const="point",
                         default="posterior",
-                        help="run every replicate on the calibrated point (baseline.toml) "
-                             "instead of its own draw from the posterior (scenarios/"
-                             "posterior.csv): chance alone in the ranges, for speed or "
-                             "comparison (default: a posterior draw per pair of replicates)")
+                        help="run every replicate on the calibrated point (baseline.toml, "
+                             "the least-squares fit of cxsim fit-point) instead of its own draw "
+                             "from the posterior (scenarios/posterior.csv, cxsim calibrate): "
+                             "chance alone in the ranges, for speed or comparison (default: a "
+                             "posterior draw per pair of replicates)")
 
 
 def cap_workers(workers: int) -> int:

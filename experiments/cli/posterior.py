@@ -1,6 +1,6 @@
-"""``cxsim posterior``: an ABC-SMC posterior of the default organisation given the TechOps Pro
-case (experiments/posterior.py); ``cxsim recovery``: its parameter recovery
-(experiments/recovery.py)."""
+"""``cxsim calibrate`` (also ``cxsim posterior``): an ABC-SMC posterior of the default
+organisation given the TechOps Pro case (experiments/posterior.py); ``cxsim recovery``: its
+parameter recovery (experiments/recovery.py)."""
 
 from __future__ import annotations
 
@@ -31,12 +31,13 @@ DEFAULT_OUT = Path("runs") / "posterior"
 ASSUMED_ACCEPTANCE = 0.3   # the time estimate's, without a shipped posterior record
 
 DESCRIPTION = f"""\
-Approximate the posterior of the default organisation's free parameters (the ranges of
-experiments/calibrate.py FREE as uniform priors) given the figures of the TechOps Pro case (source
-001, section 11) and the steady-baseline assumption, by ABC-SMC (pyabc): each simulation runs
-baseline and techops_programme once on a common seed; the distance scales each figure by its
-tolerance. Seeded: the same --seed gives the same posterior with any --workers, and a run stopped
-part-way resumes from its database (--db) where it stopped.
+The calibration (also `cxsim posterior`). Approximate the posterior of the default
+organisation's free parameters (the ranges of experiments/calibrate.py FREE as uniform priors)
+given the figures of the TechOps Pro case (source 001, section 11) and the steady-baseline
+assumption, by ABC-SMC (pyabc): each simulation runs baseline and techops_programme once on a
+common seed; the distance scales each figure by its tolerance. Seeded: the same --seed gives
+the same posterior with any --workers, and a run stopped part-way resumes from its database
+(--db) where it stopped.
 
 What it writes:
   by default  posterior.csv (the last generation's particles: weight, distance, parameters) and
@@ -53,7 +54,10 @@ Exit status: 0 when done; 1 when --write is refused because a case figure lies o
 posterior predictive 90% interval (the draws are still written into --out); 2 for bad input,
 before anything runs.
 
-A quick look (about a minute on 2 cores): cxsim posterior --population 20 --generations 2
+The point that --point runs on is the least-squares fit of `cxsim fit-point` (docs/validation.md
+says where it lies in the posterior).
+
+A quick look (about a minute on 2 cores): cxsim calibrate --population 20 --generations 2
 """
 
 
@@ -104,7 +108,7 @@ def _check_database(path: Path) -> None:
     if header != SQLITE_HEADER:
         raise ScenarioError("<command line>", "--db", str(path),
                             "a new file or pyabc's history database from an earlier "
-                            "cxsim posterior (SQLite)")
+                            "cxsim calibrate (SQLite)")
 
 
 def command_posterior(args: argparse.Namespace) -> int:
@@ -180,7 +184,7 @@ def command_posterior(args: argparse.Namespace) -> int:
     wrote(files)
     outside = [row["name"] for row in predictive or [] if not row["inside_90"]]
     if args.write and outside:
-        sys.stderr.write(f"cxsim: posterior: {len(outside)} case figure(s) outside the posterior "
+        sys.stderr.write(f"cxsim: calibrate: {len(outside)} case figure(s) outside the posterior "
                          f"predictive 90% interval ({', '.join(outside)}); the shipped "
                          "posterior was not changed\n")
         return 1
@@ -207,13 +211,15 @@ def _share(text: str) -> float:
 
 
 def register(commands: Any) -> None:
-    """Add ``posterior`` and ``recovery`` to an argparse subparsers object."""
+    """Add ``calibrate`` (alias ``posterior``) and ``recovery`` to an argparse subparsers
+    object."""
     from cxsim.experiments.posterior import SEED, Settings
 
     defaults = Settings()
     parser = commands.add_parser(
-        "posterior", help="ABC-SMC posterior of the default organisation given the TechOps Pro "
-                          "case (writes the draws; --write also into the shipped scenarios)",
+        "calibrate", aliases=["posterior"],
+        help="the calibration: an ABC-SMC posterior of the default organisation given the "
+             "TechOps Pro case (writes the draws; --write also into the shipped scenarios)",
         description=DESCRIPTION)
     parser.add_argument("--population", type=positive_int, default=defaults.population,
                         metavar="N", help="particles per generation")

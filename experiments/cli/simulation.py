@@ -119,23 +119,50 @@ def command_compare(args: argparse.Namespace) -> int:
 
 
 def print_differences(result: Any, names: list[str], labels: dict[str, str]) -> None:
-    """The month-12 table against the first scenario (stdout): the reference's mean, then each
-    scenario's mean paired difference, the range of 90% of the paired futures, and how much of
-    that range's variance comes from the parameters (the rest is chance)."""
+    """Two month-12 tables (stdout), apart so that a level is never read as a difference: each
+    scenario's level (mean and range of 90% of futures), then each scenario minus the first
+    (mean paired difference, the range of 90% of the paired futures, and how much of that
+    range's variance comes from the parameters; the rest is chance). No range from one
+    replicate."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
+    from cxsim.experiments.statistics import range_of_futures
+
     posterior = result.plan is not None and result.plan.parameters == "posterior"
-    table = Table(title=f"Month {result.month}: each scenario minus {names[0]} "
-                  f"(mean of {len(result.seeds)} paired replicates; range: 90% of futures, "
-                  + ("parameters and chance)" if posterior else "chance alone, --point)"))
-    table.add_column("outcome")
-    table.add_column(f"{names[0]}\n(value)", justify="right")
+    spread = "parameters and chance" if posterior else "chance alone, --point"
+    n = len(result.seeds)
+    console = Console(width=max(120, 30 + 30 * len(names)))
+    at = result.monthly[result.monthly["month"] == result.month]
+    replicates = f"{n} replicate{'s' * (n > 1)}"
+    levels = Table(title=f"Month {result.month}: each scenario's level",
+                   caption=escape(f"mean of {replicates}"
+                                  + (f"; [range of 90% of futures: {spread}]" if n > 1
+                                     else "; no range from one")))
+    levels.add_column("outcome")
+    for name in names:
+        levels.add_column(name, justify="right")
+    for column, label in labels.items():
+        cells = []
+        for name in names:
+            futures = range_of_futures(at.loc[at["scenario"] == name, column])
+            cells.append(f"{futures.mean:.1f}" + (f" [{futures.low:.1f}, {futures.high:.1f}]"
+                                                  if futures.has_bounds() else ""))
+        levels.add_row(label, *cells)
+    console.print(levels)
+    differences = Table(title=f"Month {result.month}: difference from {names[0]}",
+                        caption=escape(f"scenario minus {names[0]}, mean of {replicates} "
+                                       "paired on seeds"
+                                       + (" and posterior draws" if posterior else "")
+                                       + (f"; [range of 90% of paired futures: {spread}]"
+                                          if n > 1 else "; no range from one")))
+    differences.add_column("outcome")
     for name in names[1:]:
-        table.add_column(f"{name}\n(difference)", justify="right")
+        differences.add_column(f"{name}\nminus {names[0]}", justify="right")
     diffs = result.differences.set_index(["scenario", "outcome"])
     for column, label in labels.items():
-        cells = [f"{diffs.loc[(names[0], column), 'scenario_mean']:.1f}"]
+        cells = []
         for name in names[1:]:
             row = diffs.loc[(name, column)]
             cell = f"{row['difference']:+.1f}"
@@ -144,8 +171,8 @@ def print_differences(result: Any, names: list[str], labels: dict[str, str]) -> 
             if posterior and row["parameter_share"] == row["parameter_share"]:
                 cell += f"\n{100 * row['parameter_share']:.0f}% from parameters"
             cells.append(cell)
-        table.add_row(label, *cells)
-    Console(width=max(120, 30 + 30 * len(names))).print(table)
+        differences.add_row(label, *cells)
+    console.print(differences)
 
 
 def print_summary(name: str, summary: dict, replicates: int) -> None:
