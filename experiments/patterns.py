@@ -24,6 +24,7 @@ from cxsim.experiments.processes import Pool, default_workers
 from cxsim.experiments.runner import replicate_seeds, run_replicates
 from cxsim.experiments.statistics import Interval, paired_interval
 from cxsim.experiments.team_patterns import team_correlations
+from cxsim.experiments.uncertainty import plan_replicates, with_draw
 from cxsim.model import CXCultureModel, Scenario, load_scenario
 
 REPLICATES = 8            # tests/test_model_v2.py: SEEDS = range(8)
@@ -137,9 +138,9 @@ def _frozen(job: tuple[int, Scenario, int]) -> tuple[int, np.ndarray]:
     return index, month12(scenario, seed, freeze=True)
 
 
-def _teams(job: tuple[int, Scenario, int, int]) -> tuple[int, pd.DataFrame]:
-    index, scenario, replicates, seed = job
-    return index, team_correlations(scenario, replicates, seed)
+def _teams(job: tuple[int, Scenario, int, int, str]) -> tuple[int, pd.DataFrame]:
+    index, scenario, replicates, seed, parameters = job
+    return index, team_correlations(scenario, replicates, seed, parameters=parameters)
 
 
 def _map(function: Callable[[Any], tuple[int, Any]], jobs: list[Any], workers: int,
@@ -162,15 +163,19 @@ def _map(function: Callable[[Any], tuple[int, Any]], jobs: list[Any], workers: i
 class Runs:
     """(replicates x months x [churn_annualised, nps_true]) of each arm, each run once.
 
-    Replicate i of every arm runs on seed ``seed + i`` (common random numbers); ``overrides``
-    apply under every arm's own (a smaller organisation, say). Arms whose scenarios are equal
-    share their runs.
+    Replicate i of every arm runs on seed ``seed + i`` and, with ``parameters="posterior"``, on
+    posterior row ``draws[i]`` (``uncertainty.plan_replicates``: the posterior predictive), the
+    same for every arm (common random numbers and parameters); ``overrides`` apply under every
+    arm's own (a smaller organisation, say). Arms whose scenarios are equal share their runs.
     """
 
     def __init__(self, replicates: int = REPLICATES, seed: int = SEED, workers: int = 1,
-                 overrides: Overrides = (), report: Report | None = None) -> None:
+                 overrides: Overrides = (), report: Report | None = None,
+                 parameters: str = "point") -> None:
         self.replicates, self.seed, self.workers = replicates, seed, workers
         self.seeds = replicate_seeds(seed, replicates)
+        self.parameters = parameters
+        self.draws = plan_replicates(self.seeds, parameters).draws
         self.overrides = tuple(overrides)
         self.report = report
         self._done: dict[tuple[str, str, bool], np.ndarray] = {}
@@ -211,8 +216,8 @@ class Runs:
         if total:
             advance(0)
         frozen = [(key, s) for key, (s, arm) in todo.items() if arm.freeze]
-        jobs = [(i, s, seed) for i, ((_, s), seed) in
-                enumerate(itertools.product(frozen, self.seeds))]
+        jobs = [(i, with_draw(s, draw), seed) for i, ((_, s), (seed, draw)) in
+                enumerate(itertools.product(frozen, zip(self.seeds, self.draws, strict=True)))]
         found = _map(_frozen, jobs, self.workers, lambda: advance(done + 1))
         for k, (key, _) in enumerate(frozen):
             self._done[key] = np.array(found[k * self.replicates:(k + 1) * self.replicates])
@@ -220,7 +225,8 @@ class Runs:
         for key, (s, arm) in todo.items():
             if not arm.freeze:
                 monthly = run_replicates(s, self.seeds, self.workers,
-                                         on_done=lambda n, start=done: advance(start + n))
+                                         on_done=lambda n, start=done: advance(start + n),
+                                         draws=self.draws)
                 values = monthly.sort_values(["replicate", "month"])[columns].to_numpy(float)
                 self._done[key] = values.reshape(self.replicates, -1, len(columns))
         return [self._done[self._key(s, arm)] for s, arm in zip(scenarios, arms, strict=True)]
@@ -391,7 +397,8 @@ def team_rows(runs: Runs, replicates: int = TEAM_REPLICATES,
         if runs.report:
             runs.report(group, done * replicates, len(arms) * replicates)
 
-    jobs = [(i, runs.scenario(arm), replicates, runs.seed) for i, arm in enumerate(arms)]
+    jobs = [(i, runs.scenario(arm), replicates, runs.seed, runs.parameters)
+            for i, arm in enumerate(arms)]
     if runs.report:
         runs.report(group, 0, len(arms) * replicates)
     tables = [{(r.x, r.y): Interval(r.r, r.low, r.high, r.n) for r in t.itertuples()}
@@ -537,10 +544,11 @@ GROUPS: tuple[str, ...] = ("people carry the effect", "levers act as named",
 def pattern_rows(replicates: int = REPLICATES, team_replicates: int = TEAM_REPLICATES,
                  horizon_replicates: int = HORIZON_REPLICATES, seed: int = SEED,
                  workers: int = 1, overrides: Overrides = (),
-                 report: Report | None = None) -> list[Row]:
-    """Every pattern of issue 11, group by group (``GROUPS``), at the tests' sizes by default."""
-    runs = Runs(replicates, seed, workers, overrides, report)
-    long = Runs(horizon_replicates, seed, workers, overrides, report)
+                 report: Report | None = None, parameters: str = "point") -> list[Row]:
+    """Every pattern of issue 11, group by group (``GROUPS``), at the tests' sizes by default;
+    on the calibrated point or, ``parameters="posterior"``, under the posterior predictive."""
+    runs = Runs(replicates, seed, workers, overrides, report, parameters)
+    long = Runs(horizon_replicates, seed, workers, overrides, report, parameters)
     return [*people_rows(runs), *lever_rows(runs), *anti_pattern_rows(runs),
             *team_rows(runs, team_replicates), *worse_before_better_rows(runs),
             *horizon_rows(long)]

@@ -47,10 +47,10 @@ class Interval:
         return self.low > 0 or self.high < 0
 
     def text(self, decimals: int = 1, signed: bool = False) -> str:
-        """'mean [low, high]', or 'mean (one replicate: no interval)'."""
+        """'mean [low, high]', or 'mean (one replicate: no interval)' without bounds."""
         f = f"{{:{'+' if signed else ''}.{decimals}f}}"
         if not self.has_bounds():
-            return f"{f.format(self.mean)} (one replicate: no interval)"
+            return f"{f.format(self.mean)} ({'one replicate: ' * (self.n == 1)}no interval)"
         return f"{f.format(self.mean)} [{f.format(self.low)}, {f.format(self.high)}]"
 
     def has_bounds(self) -> bool:

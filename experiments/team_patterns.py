@@ -18,6 +18,7 @@ import pandas as pd
 from cxsim.experiments.cli.parser import Parser, base_seed, non_negative_int, replicate_count
 from cxsim.experiments.runner import replicate_seeds
 from cxsim.experiments.statistics import CONFIDENCE, correlation_interval
+from cxsim.experiments.uncertainty import plan_replicates, with_draw
 from cxsim.model import Scenario, load_scenario, simulate_teams
 
 SCENARIOS: tuple[str, ...] = ("baseline", "techops_programme")
@@ -31,18 +32,23 @@ PAIRS: tuple[tuple[str, str], ...] = (
 
 
 def frontline_rows(scenario: Scenario | str, replicates: int, seed: int = 0,
-                   month: int = MONTH) -> pd.DataFrame:
-    """The frontline teams' rows at ``month``, pooled over replicates (column ``seed`` added)."""
+                   month: int = MONTH, parameters: str = "point") -> pd.DataFrame:
+    """The frontline teams' rows at ``month``, pooled over replicates (column ``seed`` added);
+    replicate i on posterior row ``draws[i]`` with ``parameters="posterior"``
+    (``uncertainty.plan_replicates``)."""
+    if isinstance(scenario, str):
+        scenario = load_scenario(scenario)
+    seeds = replicate_seeds(seed, replicates)
     frames = []
-    for s in replicate_seeds(seed, replicates):
-        teams = simulate_teams(scenario, seed=s)
+    for s, draw in zip(seeds, plan_replicates(seeds, parameters).draws, strict=True):
+        teams = simulate_teams(with_draw(scenario, draw), seed=s)
         rows = teams[(teams["month"] == month) & teams["frontline"]]
         frames.append(rows.assign(seed=s))
     return pd.concat(frames, ignore_index=True)
 
 
 def team_correlations(scenario: Scenario | str, replicates: int, seed: int = 0,
-                      month: int = MONTH) -> pd.DataFrame:
+                      month: int = MONTH, parameters: str = "point") -> pd.DataFrame:
     """Pearson's r across frontline teams at ``month``, pooled over ``replicates`` replicates
     from ``seed``, for each pair in ``PAIRS``, with its 95% Fisher-z interval.
 
@@ -51,7 +57,7 @@ def team_correlations(scenario: Scenario | str, replicates: int, seed: int = 0,
     """
     if isinstance(scenario, str):
         scenario = load_scenario(scenario)
-    rows = frontline_rows(scenario, replicates, seed, month)
+    rows = frontline_rows(scenario, replicates, seed, month, parameters)
     records = []
     for x, y in PAIRS:
         interval = correlation_interval(rows[x], rows[y])

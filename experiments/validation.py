@@ -13,7 +13,8 @@ counts read from the calibration record. The posterior's predictive check, ident
 convergence and parameter recovery are read from ``scenarios/posterior_record.json`` and
 ``scenarios/recovery_record.json`` (``cxsim calibrate``, ``cxsim recovery``); the forecast table
 runs ``compare`` on posterior draws and on the point. The stylised facts and patterns are
-measured on the calibrated point (``parameters="point"``). Progress goes to stderr.
+measured on the calibrated point (``parameters="point"``, as their tests) and again under the
+posterior predictive (each pair of replicates on its own draw). Progress goes to stderr.
 """
 
 from __future__ import annotations
@@ -611,6 +612,30 @@ def patterns_section(rows: Sequence[patterns.Row], replicates: int, team_replica
     return lines
 
 
+def posterior_patterns_lines(point: Sequence[patterns.Row],
+                             posterior: Sequence[patterns.Row]) -> list[str]:
+    """The patterns with a rule on the calibrated point beside the same under the posterior
+    predictive (the patterns are validation, kept out of the fit: the posterior must reproduce
+    them too)."""
+    under = {r["id"]: r for r in posterior}
+    ruled = [r for r in point if r["holds"] is not None and r["id"] in under]
+    lines = ["### Under the posterior predictive", "",
+             "The same runs with each pair of replicates on its own posterior draw, the same draw "
+             "for every arm (as every forecast): on the point "
+             f"{tally(ruled)}; under the posterior predictive "
+             f"{tally([under[r['id']] for r in ruled])}."
+             + failing([under[r["id"]] for r in ruled]), "",
+             "| pattern | calibrated point | holds | posterior predictive | holds |",
+             "|---|---|---|---|---|"]
+    for r in ruled:
+        q = under[r["id"]]
+        lines.append(f"| {cell(r['pattern'])} | {figure(r['measured'], r['unit'])} "
+                     f"{span(r['interval'], r['unit'])} | {verdict(r['holds'])} | "
+                     f"{figure(q['measured'], q['unit'])} {span(q['interval'], q['unit'])} | "
+                     f"{verdict(q['holds'])} |")
+    return [*lines, ""]
+
+
 class Bars:
     """Progress on stderr: one bar per named stage (a ``patterns.Report``)."""
 
@@ -666,6 +691,10 @@ def main(argv: list[str] | None = None) -> int:
         rows = patterns.pattern_rows(args.pattern_replicates, args.team_replicates,
                                      args.horizon_replicates, args.pattern_seed, workers,
                                      report=bars)
+        posterior_rows = patterns.pattern_rows(
+            args.pattern_replicates, args.team_replicates, args.horizon_replicates,
+            args.pattern_seed, workers, parameters="posterior",
+            report=lambda what, done, total: bars(f"{what} (posterior)", done, total))
     lines = [
         "# Validation",
         "",
@@ -689,6 +718,7 @@ def main(argv: list[str] | None = None) -> int:
         "",
         *patterns_section(rows, args.pattern_replicates, args.team_replicates,
                           args.horizon_replicates, args.pattern_seed),
+        *posterior_patterns_lines(rows, posterior_rows),
         "## What the model does not claim",
         "",
         not_claimed_markdown(RECORD),

@@ -208,3 +208,26 @@ def test_a_posterior_context_needs_the_agent_based_model(tmp_path) -> None:
                     '[[outputs]]\nname = "y"\ncolumn = "y"\n')
     with pytest.raises(ScenarioError, match="context"):
         load_sweep(path)
+
+
+def test_patterns_and_team_rows_run_on_the_posterior_predictive_when_asked() -> None:
+    """The patterns (validation, kept out of the fit) can be measured under the posterior
+    predictive: replicate i on the plan's draw i, the same for every arm; the point mode is the
+    calibrated point (draw -1), as the pattern tests use."""
+    from cxsim.experiments import patterns
+    from cxsim.experiments.team_patterns import frontline_rows
+
+    seeds = replicate_seeds(0, 4)
+    runs = patterns.Runs(4, 0, overrides=tuple(SMALL.items()), parameters="posterior")
+    assert runs.draws == plan_replicates(seeds).draws
+    assert set(patterns.Runs(4, 0).draws) == {-1}
+    on_draws = runs.get([patterns.Arm("baseline")], "baseline")[0]
+    alone = run_replicates(load_scenario("baseline", SMALL), seeds, draws=runs.draws)
+    churn = alone.sort_values(["replicate", "month"])["churn_annualised"].to_numpy()
+    assert np.array_equal(on_draws[:, :, 0].ravel(), churn)
+    small = load_scenario("baseline", SMALL)
+    point = frontline_rows(small, 2, 0)
+    posterior = frontline_rows(small, 2, 0, parameters="posterior")
+    assert len(point) == len(posterior)
+    assert not np.allclose(point["customer_satisfaction"].fillna(0),
+                           posterior["customer_satisfaction"].fillna(0))
