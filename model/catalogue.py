@@ -28,7 +28,8 @@ TARGET_SOURCE = "001 §8 (Building a CX-First Culture, 'Metrics That Matter')"
 # Red/amber/green: green when the target is met; amber when within AMBER_SHARE of it (at least
 # 80% of a higher-is-better target, at most 1/0.8 of a lower-is-better one); red otherwise.
 AMBER_SHARE = 0.8
-RAG_COLOURS: dict[Status, str] = {"green": "#a5d6a7", "amber": "#ffe082", "red": "#ef9a9a",
+# light enough for black text, apart under colour-vision deficiency (tests/test_style.py)
+RAG_COLOURS: dict[Status, str] = {"green": "#5aae61", "amber": "#ffe082", "red": "#ef9a9a",
                                   "input": "#e0e0e0"}
 RAG_WORDS: dict[Status, str] = {"green": "target met",
                                 "amber": "close (within 80% of target)",
@@ -256,7 +257,8 @@ METRICS: tuple[Metric, ...] = (
     Metric("orientation", "0-100", "mean customer orientation", "Customer orientation",
            better="higher", bounds=_PCT),
     Metric("load", "% of capacity", "scenario input: weekly load, day job plus the initiatives "
-           "the timeline runs", "Workload", better="lower", decimals=0, role="input"),
+           "the timeline runs", "Workload", better="lower", decimals=0, role="input",
+           bounds=(0.0, 150.0)),  # an axis scale, not a limit: 0 to half again the capacity
     Metric("say_do_gap", "0-100", "scenario input: rhetoric not backed by what leaders do, "
            "max(0, R - D), from the policy series (D reads the fix capacity too)", "Say-do gap",
            better="lower", bounds=_PCT, role="input"),

@@ -138,6 +138,45 @@ def _number(text: str) -> float:
     return float(text.rstrip("%"))
 
 
+NAMED_ROLES = ("slider", "combobox", "textbox", "button", "checkbox", "img")
+# the narrowest share of its drawn width at which a chart is shown: drawn at 100 CSS px an inch,
+# its smallest text (the 8 pt target label) is 11 px there and 10 px at 90%, the least a chart's
+# text may be and still be read at arm's length
+READABLE_SHARE = 0.9
+
+
+def _unnamed(snapshot: str) -> list[str]:
+    """Lines of an aria snapshot whose control (or image) has no accessible name."""
+    pattern = re.compile(rf"^\s*- ({'|'.join(NAMED_ROLES)})(?:\s+\"(.*?)\"|\s+'(.*?)')?")
+    return [line.strip() for line in snapshot.splitlines()
+            if (found := pattern.match(line)) and not (found[2] or found[3] or "").strip()]
+
+
+def _check_layout(page, width: int, tmp_path: Path) -> None:
+    """At ``width`` px: no sideways scrolling, each chart at least READABLE_SHARE of its drawn
+    width, and the controls beside the charts (wide) or above them (narrow)."""
+    from cxsim.experiments.dashboard import page as dashboard_page
+
+    page.set_viewport_size({"width": width, "height": 1000})
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(tmp_path / f"dashboard_{width}.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, \
+        f"the page scrolls sideways at {width} px"
+    shown = page.locator(".cx-panels img").evaluate_all(
+        "imgs => imgs.map(i => [i.getBoundingClientRect().width, i.getAttribute('width')])")
+    assert len(shown) == len(compute.PANELS)
+    for rendered, drawn in shown:
+        assert rendered >= READABLE_SHARE * int(drawn), \
+            f"at {width} px a chart drawn {drawn} px wide is shown {rendered:.0f} px wide"
+    controls = page.locator(".cx-controls").bounding_box()
+    first = page.locator(".cx-panels img").first.bounding_box()
+    assert controls is not None and first is not None
+    if width > dashboard_page.NARROW:
+        assert controls["x"] + controls["width"] <= first["x"], "controls beside the charts"
+    else:
+        assert controls["y"] + controls["height"] <= first["y"], "controls above the charts"
+
+
 def test_dashboard_in_chromium(playwright_api, server, tmp_path: Path, record_property) -> None:
     expect, sync_playwright = playwright_api.expect, playwright_api.sync_playwright
     url, exports = server
@@ -151,7 +190,8 @@ def test_dashboard_in_chromium(playwright_api, server, tmp_path: Path, record_pr
             page.on("request", lambda request: outside.append(request.url)
                     if not request.url.startswith((url, "blob:", "data:")) else None)
             page.goto(url)
-            chart = page.locator(".cx-chart img")
+            # the safety chart: the one the slider moved below must change
+            chart = page.locator(".cx-panel-psychological_safety_score")
             expect(chart).to_be_visible(timeout=UI_TIMEOUT_MS)
             expect(page.locator(".cx-headline table")).to_be_visible(timeout=UI_TIMEOUT_MS)
             expect(page.get_by_role("heading", name="What if we change the culture levers?")) \
@@ -170,6 +210,24 @@ def test_dashboard_in_chromium(playwright_api, server, tmp_path: Path, record_pr
             assert "no change" in headline_before
             assert f"mean of {REPLICATES} runs" in headline_before
             expect(page.get_by_text(f"Runs per setting: {REPLICATES}")).to_be_visible()
+
+            # every control and chart has a name a screen reader announces
+            snapshot = page.locator("body").aria_snapshot()
+            assert _unnamed(snapshot) == [], snapshot
+            assert _unnamed('- slider\n- button "Go"\n- img ""') == ["- slider", '- img ""']
+            for label in [label for label, _ in compute.SETTINGS.values()] + \
+                    ["Runs per setting"]:
+                expect(page.get_by_role("slider", name=label, exact=True)).to_have_count(1)
+            expect(page.get_by_role("textbox", name="Starting scenario")).to_have_count(1)
+            alts = page.locator(".cx-panels img").evaluate_all("imgs => imgs.map(i => i.alt)")
+            assert [alt.split(",")[0] for alt in alts] == \
+                [m.plain_label.split(",")[0] for m in compute.PANELS]
+            assert all("month 12" in alt for alt in alts), alts
+            # the charts reflow: readable at a laptop's and a tablet's width
+            for width in (1024, 800):
+                _check_layout(page, width, tmp_path)
+            page.set_viewport_size({"width": 1600, "height": 1100})
+            _check_layout(page, 1600, tmp_path)
 
             # a person clicks the psychological-safety slider's track at about 85 %
             track = setting.locator(".v-slider-track")
@@ -229,15 +287,23 @@ def test_dashboard_in_chromium(playwright_api, server, tmp_path: Path, record_pr
             load_scenario(downloaded)
             page.screenshot(path=str(tmp_path / "dashboard_exported.png"), full_page=True)
 
-            # another starting scenario: the sliders take its values, the charts redraw
+            # another starting scenario, listed by its title and the first sentence of its
+            # description: the sliders take its values, the charts redraw
             src_before = chart.get_attribute("src")
             page.locator(".cx-controls .v-select").click()
-            page.locator(".v-overlay .v-list-item").get_by_text("cx_theater", exact=True).click()
+            # the list renders only the items in view (it opens at the chosen one, the last)
+            page.locator(".v-overlay .v-list").evaluate("list => { list.scrollTop = 0; }")
+            option = page.locator(".v-overlay .v-list-item").filter(has_text="CX Theater")
+            expect(option).to_contain_text(compute.scenario_hint("cx_theater"))
+            assert compute.scenario_hint("cx_theater").startswith("CX theater: the programme's")
+            expect(page.locator(".v-overlay .v-list-item").get_by_text("cx_theater", exact=True)) \
+                .to_have_count(0)
+            option.get_by_text("CX Theater", exact=True).click()
             for key, shipped_value in compute.base_values("cx_theater").items():
                 name = key.split(".", 1)[1]
                 expect(page.locator(f".cx-setting-{name} .cx-value")).to_have_text(
                     f"{shipped_value:.2f}", timeout=UI_TIMEOUT_MS)
-            expect(headline).to_contain_text("'cx_theater' as shipped", timeout=UI_TIMEOUT_MS)
+            expect(headline).to_contain_text("'CX Theater' as shipped", timeout=UI_TIMEOUT_MS)
             expect(chart).not_to_have_attribute("src", src_before or "", timeout=UI_TIMEOUT_MS)
             page.screenshot(path=str(tmp_path / "dashboard_cx_theater.png"), full_page=True)
             assert outside == [], f"the page requested addresses off this server: {outside}"
@@ -382,10 +448,48 @@ def test_trajectories_and_figure_follow_the_settings() -> None:
     assert sorted(base["replicate"].unique()) == [0, 1]
     assert list(base["month"].unique()) == list(range(13))
     assert not base.equals(safer)
-    figure = compute.figure(safer, base, "techops_programme", 2)
-    axes = figure.get_axes()
-    assert len(axes) == len(compute.PANELS)
-    assert all(ax.get_xlabel() and ax.get_ylabel() for ax in axes)
+    panels = compute.panels(safer, base, "techops_programme")
+    assert [panel.metric for panel in panels] == list(compute.PANELS)
+    assert all(panel.png.startswith(b"\x89PNG") and panel.alt for panel in panels)
+    assert (panels[0].width, panels[0].height) == compute.panel_size()
+
+
+@pytest.mark.parametrize("m", compute.PANELS, ids=lambda m: m.name)
+def test_every_chart_has_month_ticks_its_target_and_the_style(m) -> None:
+    from matplotlib.colors import to_hex
+
+    from cxsim.experiments import style
+
+    base = compute.trajectories("techops_programme", {}, seed=0, replicates=2)
+    (ax,) = compute.panel_figure(base, base, m).get_axes()
+    assert ax.get_xlabel() and ax.get_ylabel() == m.unit
+    assert [t.get_text() for t in ax.get_xticklabels()] == [str(i) for i in range(0, 13, 2)]
+    targets = [line for line in ax.get_lines() if list(line.get_ydata()) == [m.target] * 2]
+    assert len(targets) == (m.target is not None)
+    title = " ".join(ax.get_title(loc="left").split())
+    assert title.startswith(m.plain_label) and ("no target set" in title) == (m.target is None)
+    colours = {to_hex(line.get_color()) for line in ax.get_lines()}
+    assert {to_hex(style.SCENARIO), to_hex(style.BASELINE)} <= colours
+    # the bands are outlined (style.fan): two edges of each band, in the scenario's colour
+    edges = [line for line in ax.get_lines() if to_hex(line.get_color()) == to_hex(style.SCENARIO)]
+    assert len(edges) == 5
+    low, high = ax.get_ylim()
+    if m.bounds is not None:
+        assert high - low >= style.MIN_SPAN * (m.bounds[1] - m.bounds[0]) - 1e-9
+
+
+def test_scenarios_are_listed_by_title_and_hint_and_chosen_by_name() -> None:
+    choices = compute.scenario_choices()
+    assert [c["value"] for c in choices] == compute.scenario_names()
+    titles = {c["value"]: c["title"] for c in choices}
+    assert titles["cx_theater"] == "CX Theater"
+    assert titles["techops_programme"] == "TechOps Programme"
+    assert titles["short_term_pressure"] == "Short Term Pressure"
+    for c in choices:
+        description = " ".join(compute.scenario_description(c["value"]).split())
+        assert description.startswith(c["subtitle"]) and c["subtitle"].endswith((".", "!", "?"))
+        assert len(c["subtitle"]) < len(description) or "." not in description[:-1]
+    assert compute.scenario_hint("baseline") == "The organisation as it is, with no programme."
 
 
 def test_month12_table_is_the_mean_with_catalogue_status() -> None:

@@ -23,7 +23,7 @@ from cxsim.experiments.report.charts import draw_charts
 from cxsim.experiments.report.html import render_html
 from cxsim.experiments.statistics import headline
 from cxsim.model import ScenarioError, load_scenario
-from cxsim.model.catalogue import DASHBOARD, MATURITY, metric
+from cxsim.model.catalogue import DASHBOARD, MATURITY, RAG_COLOURS, metric
 from cxsim.model.cx_model import month_end_weeks
 
 SMALL = {"organisation.employees": 90, "organisation.customers": 60}
@@ -139,22 +139,72 @@ def test_pdf_pages_render_and_are_not_blank(pack, tmp_path) -> None:
         pixels = np.asarray(Image.open(page).convert("L"), dtype=float)
         assert pixels.std() > 8, f"{page.name} looks blank"
         assert (pixels < 128).mean() > 0.005, f"{page.name} has almost no ink"
+        # no near-empty page: ink on more than a fifth of the pixel rows above the footer (a
+        # page of text half full has about a quarter; the former provenance page alone, 0.18)
+        body = pixels[: int(pixels.shape[0] * 0.92)]
+        assert (body.min(axis=1) < 200).mean() > 0.22, f"{page.name} is nearly empty"
 
 
-def test_pptx_has_one_slide_per_section_with_notes_and_charts(pack) -> None:
+def test_pptx_charts_and_tables_are_native_and_hold_the_packs_numbers(pack) -> None:
     from pptx import Presentation
     from pptx.enum.shapes import MSO_SHAPE_TYPE
+    from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 
-    written, _ = pack
-    slides = list(Presentation(str(written["pptx"])).slides)
-    assert len(slides) == len(SECTION_IDS)
-    with_charts = {"headline", "trajectories", "dashboard", "maturity", "warnings"}
-    for key, slide in zip(SECTION_IDS, slides, strict=True):
+    from cxsim.experiments.report.pptx import THEME
+
+    written, data = pack
+    deck = Presentation(str(written["pptx"]))
+    slides = dict(zip(SECTION_IDS, deck.slides, strict=True))
+    for key, slide in slides.items():
         assert slide.shapes.title.text.strip()
         assert len(slide.notes_slide.notes_text_frame.text) > 80, key
-        pictures = [s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
-        if key in with_charts:
-            assert pictures, f"slide {key} has no chart"
+        # no pictures: a consultant can restyle, relabel and re-colour everything
+        assert not [s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE], key
+    charts = {key: [s.chart for s in slide.shapes if s.has_chart]
+              for key, slide in slides.items()}
+    assert [len(charts[k]) for k in ("headline", "trajectories", "maturity", "warnings")] == [
+        len(report.HEADLINE), 6, 1, len(report.WARNINGS)]
+    # the numbers behind each chart are in the chart: the headline bars are the pack's means
+    for chart, row in zip(charts["headline"], data["headline"], strict=True):
+        values = list(chart.plots[0].series[0].values)
+        assert values == pytest.approx([row["against_mean"], row["scenario_mean"]], abs=1e-4)
+    months = [str(m) for m in range(data["month"] + 1)]
+    for chart in charts["trajectories"] + charts["warnings"]:
+        assert list(chart.plots[0].categories) == months
+    # the dashboard is a native table, each month's cell coloured by the catalogue's status
+    table = next(s.table for s in slides["dashboard"].shapes if s.has_table)
+    first = data["dashboard"][0]
+    assert [table.cell(1, 2 + j).text for j in range(13)] == [
+        f"{v:.{first['decimals']}f}" for v in first["months"]]
+    colour = str(table.cell(1, 2).fill.fore_color.rgb)
+    assert colour == RAG_COLOURS[first["status"][0]][1:].upper()
+    # series take their colours from the theme, whose accents are the project's style
+    theme = deck.slide_master.part.part_related_by(RT.THEME).blob.decode()
+    for slot, value in THEME.items():
+        assert re.search(rf'<a:{slot}><a:srgbClr val="{value[1:].upper()}"/>', theme), slot
+    line = charts["trajectories"][0].plots[0].series[-1].format.line
+    assert line.color.theme_color is not None
+
+
+def test_pdf_is_tagged_and_keeps_headings_with_their_charts(pack) -> None:
+    written, _ = pack
+    pdfinfo = shutil.which("pdfinfo")
+    require_system(bool(pdfinfo), "pdfinfo is missing: apt-get install poppler-utils "
+                   "(bash .ci/run does)")
+    info = subprocess.run([pdfinfo, str(written["pdf"])], capture_output=True, text=True,
+                          check=True, timeout=60).stdout
+    assert re.search(r"^Tagged:\s+yes", info, re.M), info
+    assert re.search(r"^Title:\s+Board pack", info, re.M), info
+    pages = subprocess.run([shutil.which("pdftotext"), "-layout", str(written["pdf"]), "-"],
+                           capture_output=True, text=True, check=True,
+                           timeout=60).stdout.split("\f")
+    listed = subprocess.run([shutil.which("pdfimages"), "-list", str(written["pdf"])],
+                            capture_output=True, text=True, check=True, timeout=60).stdout
+    with_images = {int(line.split()[0]) for line in listed.splitlines()[2:] if line.strip()}
+    # a heading is never the last thing on its page, cut from the chart it introduces
+    heading = "The leading measures month by month"
+    page = next(i for i, text in enumerate(pages, start=1) if heading in text)
+    assert page in with_images, f"the heading on page {page} is cut from its chart"
 
 
 def test_levels_come_from_the_catalogue() -> None:

@@ -250,7 +250,7 @@ threshold = 0.6
     assert code == 0
     files = {p.name for p in (tmp_path / "g" / "analysis").iterdir()}
     for name in ("REPORT.md", "noise.csv", "prim_boxes.csv", "whatif_churn_m12.png",
-                 "whatif_churn_m12.html", "whatif_churn_m12_hexbin.png", "tornado_churn_m12.png"):
+                 "whatif_churn_m12.html", "tornado_churn_m12.png"):
         assert name in files
     assert (tmp_path / "g" / "analysis" / "whatif_churn_m12.png").stat().st_size > 10_000
     report = (tmp_path / "g" / "analysis" / "REPORT.md").read_text()
@@ -446,7 +446,8 @@ def test_report_states_this_sweeps_size_not_the_files(tmp_path: Path) -> None:
     run_sweep(small, tmp_path / "w", workers=1, progress=False)
     report = analyse(tmp_path / "w").report.read_text()
     assert "121 combinations" not in report and "605 runs, about" not in report  # description's
-    assert "description is left out: it was written for 121 points x 5 replicate(s)" in report
+    assert "description is left out: it was written for the file's own settings (121 points, 5 " \
+        "replicate(s))" in report
     assert "4 points x 1 replicate(s) = 4 runs" in report
     assert "a grid of 2 x 2 levels" in report
     # labels and the parameters' words come from the catalogue and the schema

@@ -10,12 +10,17 @@ into ``DIR/analysis`` (or, for an outcome other than the sweep file's, into
   ``sobol_second_order.csv`` when the sample has them; ``sobol_OUTPUT.png`` bars with intervals;
 - Morris sweeps: ``morris.csv`` (mu, mu*, its interval, sigma) and ``morris_OUTPUT.png``;
 - every method: ``tornado.csv`` and ``tornado_OUTPUT.png`` (output at each parameter's ends);
-- grids: ``whatif_OUTPUT.png`` (heat map), ``whatif_OUTPUT.html`` (the ``sensitivity`` package's
-  styled table) and ``whatif_OUTPUT_hexbin.png``; one at a time: ``oat_OUTPUT.html``;
+- grids: ``whatif_OUTPUT.png`` (heat map of the first two parameters, cividis, brighter =
+  better), ``whatif_OUTPUT.csv``, ``whatif_OUTPUT.html`` (the same grid as a table, laid out as
+  the map; with three or more parameters one table per pair) and, with three or more,
+  ``whatif_OUTPUT_pairs.png`` (a panel per pair); one at a time: ``oat_OUTPUT.html``;
 - scenario discovery (PRIM, EMA Workbench) for an outcome such as ``churn_m12 > 15``:
   ``prim_boxes.csv`` and ``prim_tradeoff.png``;
-- ``REPORT.md`` (from ``templates/report.md.j2``): the sweep as run, its parameters, the
-  warnings, the drivers of each output in plain words, the boxes; ``analysis.json``.
+- ``REPORT.md`` (from ``templates/report.md.j2``): the sweep as run (its N, points, runs and wall
+  time, from the manifest), its parameters, the warnings, the drivers of each output in plain
+  words (none ranked where the intervals are too wide to rank:
+  :func:`~cxsim.experiments.analysis.statistics.too_wide_to_rank`, which the Sobol chart's
+  warning uses too), the boxes; ``analysis.json``.
 
 Modules: ``results`` (reading a directory; labels from the metric catalogue and the parameter
 schema), ``statistics`` (noise, tornado, directions, warnings), ``sobol``, ``morris``, ``grids``
@@ -42,6 +47,7 @@ from cxsim.experiments.analysis.statistics import (
     directions,
     index_warnings,
     noise_table,
+    too_wide_to_rank,
     tornado_table,
 )
 
@@ -50,5 +56,5 @@ __all__ = [
     "canonical_outcome", "directions", "discover", "index_warnings", "load_results",
     "morris_indices", "morris_noise_floor", "noise_table", "one_at_a_time", "parameter_axis",
     "parameter_label", "rank_morris", "rank_sobol", "rank_swings", "render_report",
-    "sobol_indices", "tornado_table", "whatif",
+    "sobol_indices", "too_wide_to_rank", "tornado_table", "whatif",
 ]

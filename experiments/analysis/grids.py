@@ -1,126 +1,190 @@
-"""What-if grids and one-at-a-time sweeps: heat maps, the ``sensitivity`` package's styled
-tables and hex-bin plots, and the swings of each parameter in words."""
+"""What-if grids and one-at-a-time sweeps: heat maps, HTML tables, and the swings of each
+parameter in words. The grids are evaluated by the ``sensitivity`` package
+(:func:`sensitivity_grid`); the tables and charts are drawn here, in the project's style.
+
+The HTML tables are laid out as the heat maps are (the row parameter's highest level at the
+top), their numbers formatted for reading, and coloured cells carry black or white text,
+whichever contrasts more with the cell (cividis, brighter = better, as the charts).
+"""
 
 from __future__ import annotations
 
 import html
+import itertools
 import math
 import warnings
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
+import numpy as np
 import pandas as pd
+from matplotlib.colors import Normalize, to_hex
 
-from cxsim.experiments.analysis.charts import plot_heatmap
-from cxsim.experiments.analysis.results import Results, parameter_label
+from cxsim.experiments.analysis.charts import (
+    decimals,
+    level_text,
+    plot_heatmap,
+    plot_pairs,
+    value_map,
+)
+from cxsim.experiments.analysis.results import Results, parameter_axis, parameter_label
 from cxsim.experiments.analysis.statistics import noise_words, oat_group
-from cxsim.experiments.analysis.writing import save_figure, write_csv, write_page
+from cxsim.experiments.analysis.writing import write_csv, write_page
+from cxsim.experiments.style import ink
+from cxsim.experiments.sweep import OutputSpec
+
+PAGE_STYLE = """body { font-family: sans-serif; margin: 1.5em; color: #000; background: #fff; }
+table { border-collapse: collapse; margin: 0.5em 0 1.5em; }
+th, td { padding: 0.25em 0.6em; text-align: right; font-variant-numeric: tabular-nums; }
+th { font-weight: 600; } td { border: 1px solid #fff; }
+caption { text-align: left; padding-bottom: 0.4em; }"""
 
 
-def _key(values: Any) -> tuple[float, ...]:
+def _page(title: str, body: list[str]) -> str:
+    title = html.escape(title)
+    return "\n".join(["<!DOCTYPE html>", "<html lang='en'><head><meta charset='utf-8'>",
+                      f"<title>{title}</title><style>{PAGE_STYLE}</style></head><body>",
+                      f"<h1>{title}</h1>", *body, "</body></html>"])
+
+
+def grid_table_html(grid: pd.DataFrame, o: OutputSpec, results: Results) -> str:
+    """One what-if grid as an HTML table: the row parameter's levels downwards from the highest
+    (as the heat map, whose rows rise), the column parameter's across."""
+    values = grid.to_numpy(dtype=float)
+    cmap, words = value_map(results, o)
+    norm = Normalize(float(np.nanmin(values)), float(np.nanmax(values)))
+    places = decimals(values)
+    rows_key, cols_key = str(grid.index.name), str(grid.columns.name)
+    head = "".join(f"<th scope='col'>{level_text(c)}</th>" for c in grid.columns)
+    caption = (f"{results.label(o)}, by {parameter_axis(rows_key)} (rows, highest at the top) "
+               f"and {parameter_axis(cols_key)} (columns); cell colour: {words}")
+    lines = ["<table>", f"<caption>{html.escape(caption)}</caption>",
+             f"<tr><td></td><th scope='colgroup' colspan='{grid.shape[1]}' "
+             f"style='text-align:center'>{html.escape(parameter_axis(cols_key))}</th></tr>",
+             f"<tr><th scope='col'>{html.escape(parameter_label(rows_key))}</th>{head}</tr>"]
+    for i in reversed(range(grid.shape[0])):
+        cells = []
+        for j in range(grid.shape[1]):
+            v = values[i, j]
+            if not np.isfinite(v):
+                cells.append("<td></td>")
+                continue
+            colour = cmap(norm(v))
+            cells.append(f"<td style='background:{to_hex(colour)};color:{to_hex(ink(colour))}'>"
+                         f"{v:.{places}f}</td>")
+        lines.append(f"<tr><th scope='row'>{level_text(grid.index[i])}</th>{''.join(cells)}</tr>")
+    lines.append("</table>")
+    return "\n".join(lines)
+
+
+def _levels_table(key: str, means: pd.Series, label: str, base: float | None = None,
+                  places: int | None = None) -> str:
+    """One parameter's levels (``means``' index, rising) and the output at each; with ``base``,
+    the change from it."""
+    means = means.sort_index()
+    places = decimals(means.to_numpy(dtype=float)) if places is None else places
+    head = f"<th scope='col'>{html.escape(parameter_label(key))}</th>" \
+           f"<th scope='col'>{html.escape(label)}</th>"
+    if base is not None:
+        head += "<th scope='col'>change from the base</th>"
+    rows = []
+    for level, mean in means.items():
+        change = "" if base is None else f"<td>{mean - base:+.{places}f}</td>"
+        rows.append(f"<tr><th scope='row'>{level_text(level)}</th><td>{mean:.{places}f}</td>"
+                    f"{change}</tr>")
+    return (f"<table><caption>{html.escape(parameter_axis(key))}</caption><tr>{head}</tr>"
+            + "".join(rows) + "</table>")
+
+
+def _key(values: tuple[float, ...]) -> tuple[float, ...]:
     return tuple(round(float(v), 10) for v in values)
 
 
-def _analyzer(values: dict[str, list[float]], lookup: dict[tuple[float, ...], float],
-              result: str, lower_better: bool) -> Any:
-    """A SensitivityAnalyzer over stored means (``values`` keyed by the parameters' labels)."""
+def sensitivity_grid(means: pd.Series, rows: str, columns: str, output: str) -> pd.DataFrame:
+    """The what-if grid of stored ``means`` (indexed by the levels of ``rows`` and ``columns``)
+    as the ``sensitivity`` package evaluates it: its SensitivityAnalyzer runs through every
+    combination of the two parameters' levels and looks each one up (NaN where the sweep has no
+    such point); rows and columns rise with the levels."""
+    import sensitivity.df
     from sensitivity import SensitivityAnalyzer
 
-    keys = list(values)
+    levels = {name: sorted(float(v) for v in means.index.get_level_values(name).unique())
+              for name in (rows, columns)}
+    lookup = {_key(point): float(value) for point, value in means.items()}
 
-    def mean_at(**kwargs: float) -> float:
-        return lookup[_key(kwargs[k] for k in keys)]
-
-    import sensitivity.df
+    def mean_at(**point: float) -> float:
+        return lookup.get(_key((point[rows], point[columns])), math.nan)
 
     # the package shows a tqdm bar while it evaluates; here it only looks up stored means
     bar = sensitivity.df.tqdm
     sensitivity.df.tqdm = lambda iterable, **kwargs: iterable
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings():   # the package's own use of pandas' deprecated API
             warnings.simplefilter("ignore")
-            return SensitivityAnalyzer(values, mean_at, result_name=result,
-                                       reverse_colors=lower_better, num_fmt="{:.2f}",
-                                       grid_size=max(len(v) for v in values.values()))
+            analyzer = SensitivityAnalyzer(levels, mean_at, result_name=output,
+                                           grid_size=max(len(v) for v in levels.values()))
     finally:
         sensitivity.df.tqdm = bar
+    grid = analyzer.df.pivot(index=rows, columns=columns, values=output).sort_index()
+    return grid.reindex(columns=sorted(grid.columns))
 
 
-def _frame_mean(name: str) -> Callable[[pd.DataFrame], pd.Series]:
-    # the package's two-variable table groups with DataFrame.apply; under pandas >= 3 the result
-    # must be a Series carrying the result's name
-    def mean(frame: pd.DataFrame) -> pd.Series:
-        return pd.Series({name: float(pd.to_numeric(frame[name]).mean())})
-    return mean
-
-
-def _styled_html(styled: Any, title: str) -> str:
-    items = styled.items() if isinstance(styled, dict) else [((), styled)]
-    title = html.escape(title)
-    parts = [f"<html><head><meta charset='utf-8'><title>{title}</title></head><body>",
-             f"<h1>{title}</h1>"]
-    for pair, styler in items:
-        if pair:
-            parts.append(f"<h2>{html.escape(' x '.join(pair))}</h2>")
-        parts.append(styler.to_html())
-    parts.append("</body></html>")
-    return "\n".join(parts)
+def pair_grids(table: pd.DataFrame, names: list[str], output: str
+               ) -> dict[tuple[str, str], pd.DataFrame]:
+    """The mean of ``output`` over every pair of parameters (rows, columns), averaged over the
+    others, in the order of the sweep file (:func:`sensitivity_grid`)."""
+    return {(a, b): sensitivity_grid(table.groupby([a, b])[output].mean(), a, b, output)
+            for a, b in itertools.combinations(names, 2)}
 
 
 def whatif(results: Results, out: Path) -> tuple[list[Path], dict[str, pd.DataFrame]]:
-    """Grid sweeps: heat maps, styled tables and hex-bin plots of each output."""
+    """Grid sweeps: a heat map, a CSV and an HTML table of each output (of its first two
+    parameters; with three or more, also one panel and one table per pair)."""
     files: list[Path] = []
     grids: dict[str, pd.DataFrame] = {}
-    means = results.means()
     names = results.names
-    levels = {n: sorted(results.points[n].astype(float).unique()) for n in names}
-    table = results.points[names].astype(float).join(means)
+    table = results.points[names].astype(float).join(results.means())
     for o in results.outputs:
         label = results.label(o)
-        lookup = {_key(row[:len(names)]): float(row[-1])
-                  for row in table[[*names, o.name]].itertuples(index=False)}
-        if len(names) >= 2:
-            rows_key, cols_key = names[0], names[1]
-            grid = table.groupby([rows_key, cols_key])[o.name].mean().unstack(cols_key)
-            grids[o.name] = grid
-            files.append(write_csv(out / f"whatif_{o.name}.csv",
-                                   grid.reset_index().rename(columns=str)))
-            files.append(plot_heatmap(grid, o, rows_key, cols_key, results,
-                                      out / f"whatif_{o.name}.png"))
-        analyzer = _analyzer({parameter_label(n): levels[n] for n in names}, lookup, label,
-                             results.lower_better(o))
-        styled = analyzer.styled_dfs(disp=False, agg_func=_frame_mean(label))
-        files.append(write_page(out / f"whatif_{o.name}.html",
-                                _styled_html(styled, f"What-if: {label}")))
-        if len(names) >= 2:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                fig = analyzer.plot()
-            fig.suptitle(f"{label}: hex bins of the grid (sensitivity package)", x=0.02,
-                         y=1.02, ha="left", fontsize=11)
-            files.append(save_figure(fig, out / f"whatif_{o.name}_hexbin.png"))
+        if len(names) < 2:
+            means = table.groupby(names[0])[o.name].mean()
+            files.append(write_page(out / f"whatif_{o.name}.html", _page(
+                f"What-if: {label}", [_levels_table(names[0], means, label)])))
+            continue
+        pairs = pair_grids(table, names, o.name)
+        rows_key, cols_key = names[0], names[1]
+        grid = pairs[(rows_key, cols_key)]
+        grids[o.name] = grid
+        files.append(write_csv(out / f"whatif_{o.name}.csv",
+                               grid.reset_index().rename(columns=str)))
+        files.append(plot_heatmap(grid, o, rows_key, cols_key, results,
+                                  out / f"whatif_{o.name}.png", others=len(names) - 2))
+        files.append(write_page(out / f"whatif_{o.name}.html", _page(
+            f"What-if: {label}", [grid_table_html(g, o, results) for g in pairs.values()])))
+        if len(pairs) > 1:
+            files.append(plot_pairs(pairs, o, results, out / f"whatif_{o.name}_pairs.png"))
     return files, grids
 
 
 def one_at_a_time(results: Results, out: Path) -> list[Path]:
-    """One-at-a-time sweeps: a styled table per parameter and output (sensitivity package)."""
+    """One-at-a-time sweeps: per output, a table per parameter of the output at each level, the
+    others at their base."""
     files = []
     means = results.means()
     group = oat_group(results)
     for o in results.outputs:
         label = results.label(o)
-        tables = {}
+        y = means[o.name]
+        places = decimals(y.to_numpy(dtype=float))
+        base = float(y[group == -1].mean())
+        body = [f"<p>Every other parameter at its base: {html.escape(label)} = "
+                f"{base:.{places}f}.</p>"]
         for j, name in enumerate(results.names):
             mask = group == j
-            values = results.points.loc[mask, name].astype(float)
-            lookup = {_key([v]): float(m) for v, m in zip(values, means.loc[mask, o.name],
-                                                           strict=True)}
-            analyzer = _analyzer({parameter_label(name): sorted(v[0] for v in lookup)}, lookup,
-                                 label, results.lower_better(o))
-            tables[(parameter_label(name),)] = analyzer.styled_dfs(disp=False)
-        files.append(write_page(out / f"oat_{o.name}.html",
-                                _styled_html(tables, f"One at a time: {label}")))
+            values = results.points.loc[mask, name].astype(float).to_numpy()
+            body.append(_levels_table(name, pd.Series(y[mask].to_numpy(), index=values), label,
+                                      base, places))
+        files.append(write_page(out / f"oat_{o.name}.html", _page(f"One at a time: {label}",
+                                                                  body)))
     return files
 
 

@@ -14,6 +14,7 @@ import os
 import shutil
 import tomllib
 from dataclasses import dataclass, field
+from datetime import datetime
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -236,7 +237,8 @@ def _size(results: Results, points: int) -> str:
                 f"D = {d} parameters")
     if spec.method == "grid":
         counts = [results.points[n].nunique() for n in results.names]
-        return "a grid of " + " x ".join(str(c) for c in counts) + " levels"
+        return ("a grid of " + " x ".join(str(c) for c in counts) + f" levels of D = {d} "
+                f"parameters = {points:,} points")
     return f"one at a time: the base point and {points - 1} levels"
 
 
@@ -255,11 +257,38 @@ def _description(results: Results) -> tuple[str | None, str | None]:
     planned = count_points(original)
     if (planned, original.replicates) == (points, replicates):
         return description, None
-    return None, (f"The sweep file's description is left out: it was written for "
-                  f"{planned:,} points x {original.replicates} replicate(s) = "
-                  f"{planned * original.replicates:,} runs"
-                  + (f" (n = {original.n})" if original.method in ("sobol", "morris") else "")
-                  + "; the figures below are those of this sweep.")
+    size = (f"n = {original.n}" if original.method in ("sobol", "morris") else
+            f"{planned:,} points")
+    return None, (f"The sweep file's description is left out: it was written for the file's own "
+                  f"settings ({size}, {original.replicates} replicate(s)), not for this sweep's; "
+                  "the figures here are measured from this sweep's results.")
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def timing(manifest: dict[str, Any]) -> str:
+    """The sweep's wall time from its manifest's timestamps (``created``, ``resumed``,
+    ``completed``), or why it is not known."""
+    created, completed = manifest.get("created"), manifest.get("completed")
+    try:
+        span = (datetime.fromisoformat(str(completed))
+                - datetime.fromisoformat(str(created))).total_seconds()
+    except ValueError:
+        return "not recorded in the manifest"
+    resumed = manifest.get("resumed") or []
+    created, completed = (datetime.fromisoformat(str(t)).strftime("%Y-%m-%d %H:%M:%S %Z")
+                          for t in (created, completed))
+    if not resumed:
+        return f"{_duration(span)} of wall time (started {created}, completed {completed})"
+    # each session's own running time is not stored, only when it started
+    return (f"started {created}, resumed {len(resumed)} time(s), last completed {completed}: "
+            f"{_duration(span)} from start to completion, pauses included")
 
 
 def _blocks(lines: list[str]) -> list[str]:
@@ -292,7 +321,7 @@ def render_report(results: Results, analysis: Analysis) -> str:
                            "unit": unit, "description": meaning})
     outputs = []
     for o in results.outputs:
-        stems = {f"{prefix}_{o.name}" for prefix in CHART_PREFIXES} | {f"whatif_{o.name}_hexbin"}
+        stems = {f"{prefix}_{o.name}" for prefix in CHART_PREFIXES} | {f"whatif_{o.name}_pairs"}
         charts = [f.name for f in analysis.files if f.suffix in (".png", ".html")
                   and f.stem in stems]
         outputs.append({"name": o.name, "label": results.label(o), "charts": charts,
@@ -301,7 +330,7 @@ def render_report(results: Results, analysis: Analysis) -> str:
         name=spec.name, description=description, description_note=note,
         method=METHODS[spec.method], size=_size(results, int(manifest["points"])),
         points=int(manifest["points"]), replicates=results.replicates,
-        runs=int(manifest["runs"]), seed=spec.seed, origin=origin,
+        runs=int(manifest["runs"]), seed=spec.seed, origin=origin, timing=timing(manifest),
         version=manifest["cxsim_version"], sweep_file=manifest["sweep_file"],
         outcome_folder=analysis.folder != results.directory / ANALYSIS,
         parameters=parameters, warnings=analysis.warnings, outputs=outputs,

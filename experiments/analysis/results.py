@@ -103,12 +103,17 @@ class Results:
             "auc": f"Area under {inner}, months 0-{last} ({m.unit} x months)",
         }.get(o.statistic or "final", m.axis)
 
+    def better(self, o: OutputSpec) -> str | None:
+        """Which way is better, ``'higher'`` or ``'lower'``: the file's ``better``, else the
+        catalogue's; None when neither says."""
+        if o.better is not None:
+            return o.better
+        m = BY_NAME.get(o.column)
+        return m.better if m is not None else None
+
     def lower_better(self, o: OutputSpec) -> bool:
         """Whether a lower value is better: the file's ``better``, else the catalogue's."""
-        if o.better is not None:
-            return o.better == "lower"
-        m = BY_NAME.get(o.column)
-        return m is not None and m.better == "lower"
+        return self.better(o) == "lower"
 
 
 def _spec_of(manifest: dict[str, Any], file: str = "manifest.json") -> SweepFile:

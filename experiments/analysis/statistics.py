@@ -13,6 +13,10 @@ from cxsim.experiments.sweep import OutputSpec
 
 MATERIAL = 0.05        # an index whose interval reaches this share of variance could matter
 NOISY = 0.2            # replicate noise above this share of the replicate means' variance
+# Sobol intervals whose median half-width exceeds this share of the variance are too wide to rank
+# parameters by: two indices that far apart still overlap, and a "driver" or a "barely matters"
+# would be chance. The report's words, its warnings and the chart's warning all use this rule.
+WIDE = 0.1
 
 
 def noise_table(results: Results) -> pd.DataFrame:
@@ -119,6 +123,37 @@ def directions(results: Results) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _ranking_width(rows: pd.DataFrame) -> float | None:
+    """The median half-width of the S1 and ST intervals that could matter (index plus
+    half-width at least MATERIAL): those a ranking would rest on; None when there are none."""
+    values = np.concatenate([rows.S1.to_numpy(dtype=float), rows.ST.to_numpy(dtype=float)])
+    widths = np.concatenate([rows.S1_conf.to_numpy(dtype=float),
+                             rows.ST_conf.to_numpy(dtype=float)])
+    candidates = widths[np.isfinite(values) & np.isfinite(widths) & (values + widths >= MATERIAL)]
+    return float(np.median(candidates)) if candidates.size else None
+
+
+def too_wide_to_rank(rows: pd.DataFrame) -> str | None:
+    """Why the Sobol indices of one output (its rows of ``sobol_indices``) cannot rank its
+    parameters, or None when they can: the intervals that could matter have a median
+    half-width over WIDE. The report's words, its warnings and the chart's warning all ask
+    this one function."""
+    width = _ranking_width(rows)
+    if width is None or width <= WIDE:
+        return None
+    return (f"the intervals are too wide to rank the parameters (the median half-width of those "
+            f"of the indices that could matter is ±{width:.0%} of the variance, over the "
+            f"±{WIDE:.0%} a ranking needs)")
+
+
+def n_to_rank(rows: pd.DataFrame, n: int) -> int:
+    """The power of two N at which the intervals would narrow to WIDE (they shrink about as
+    1 / sqrt(N)); at least 4 n."""
+    width = _ranking_width(rows) or WIDE
+    need = n * (width / WIDE) ** 2
+    return max(4 * n, 2 ** math.ceil(math.log2(max(need, 1.0))))
+
+
 def index_warnings(results: Results, sobol: pd.DataFrame | None, morris: pd.DataFrame | None,
                    noise: pd.DataFrame) -> list[str]:
     """Warnings for indices the sample is too small to trust, and for heavy replicate noise."""
@@ -133,7 +168,11 @@ def index_warnings(results: Results, sobol: pd.DataFrame | None, morris: pd.Data
                     value, conf = row[k], row[f"{k}_conf"]
                     if conf > abs(value) and value + conf >= MATERIAL:
                         wide.append(f"{k} of {row.parameter}")
-            if wide:
+            reason = too_wide_to_rank(rows)
+            if reason:
+                notes.append(f"{o.name}: {reason}, so the report does not rank them; raise n "
+                             f"(about {n_to_rank(rows, n)}) or replicates")
+            elif wide:
                 notes.append(
                     f"{o.name}: {len(wide)} Sobol interval(s) are wider than the index itself "
                     f"({', '.join(wide[:6])}{', ...' if len(wide) > 6 else ''}): N = {n} is too "

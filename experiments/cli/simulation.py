@@ -109,7 +109,8 @@ def command_compare(args: argparse.Namespace) -> int:
         files = outputs.write_run(
             staging, result.monthly, {}, record,
             lambda path: plots.trajectories(frames, path, f"{len(names)} scenarios, "
-                                            f"{args.replicates} replicates each", OUTCOMES),
+                                            f"{args.replicates} replicates each",
+                                            plots.COMPARE_PANELS),
             chart_name="fan_charts.png",
             extra={"differences.csv": lambda p: result.differences.to_csv(
                 p, index=False, float_format="%.6g")})

@@ -5,7 +5,8 @@ What lives here:
 
 * ``compute`` — the plain functions behind the page (tested without a browser): the scenario
   allow-list and the checks on every value from the page, the replicates (cached
-  ``model.simulate``), the six-panel chart, the month-12 table (the mean of the replicates,
+  ``model.simulate``), the six charts (one image each, in the project's chart style), the
+  scenarios' titles and hints for the drop-down, the month-12 table (the mean of the replicates,
   red/amber/green from the catalogue) and the export of the settings as a scenario file;
 * ``page`` — the Solara page (imports Solara; loaded by solara-server only), inside an error
   boundary: an error reaches the browser as one generic line, its details the server's log;

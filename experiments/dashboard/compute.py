@@ -80,6 +80,9 @@ ANTI_PATTERNS: dict[str, tuple[str, str]] = {
 }
 SETTINGS: dict[str, tuple[str, str]] = {**LEVERS, **ANTI_PATTERNS}
 SETTING_LOW, SETTING_HIGH, SETTING_STEP = 0.0, 1.0, 0.01
+# how scenario titles spell these words of the scenario names
+SPELLED: dict[str, str] = {"cx": "CX", "techops": "TechOps"}
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9'\"(])")
 PANELS: tuple[Metric, ...] = tuple(metric(name) for name in (
     "churn_annualised", "nps_measured", "nps_true", "culture_score",
     "psychological_safety_score", "interaction_rate"))
@@ -176,6 +179,26 @@ def inert_levers(name: str) -> dict[str, str]:
 
 def scenario_description(name: str) -> str:
     return scenario(name).description
+
+
+def scenario_title(name: str) -> str:
+    """The scenario's name from its file, for people: words title-cased, the project's
+    acronyms as they are written ("cx_theater": "CX Theater")."""
+    words = re.split(r"[_\s]+", scenario(name).name.strip()) or [name]
+    return " ".join(SPELLED.get(word.lower(), word[:1].upper() + word[1:]) for word in words)
+
+
+def scenario_hint(name: str) -> str:
+    """The first sentence of the scenario's description (a hint beside its title)."""
+    text = " ".join(scenario(name).description.split())
+    return SENTENCE_END.split(text, maxsplit=1)[0]
+
+
+def scenario_choices() -> list[dict[str, str]]:
+    """The drop-down's items: each scenario's title and hint shown, its name the value sent
+    back (and checked against the allow-list again when it comes)."""
+    return [{"title": scenario_title(n), "subtitle": scenario_hint(n), "value": n}
+            for n in scenario_names()]
 
 
 def changed_settings(name: str, values: Mapping[str, Any]) -> dict[str, float]:
@@ -281,12 +304,33 @@ def headline_rows(current: pd.DataFrame, base: pd.DataFrame) -> list[Row]:
     return rows
 
 
+PANEL_INCHES = (3.6, 2.75)    # one panel's size
+PANEL_PX_PER_INCH = 100       # CSS pixels per inch at which a panel is shown (its natural size)
+PANEL_DPI = 150               # pixels per inch of the PNG: crisp where a CSS pixel is 1.5 dots
+TITLE_WIDTH = 38              # characters of a title's line (10.5 pt across the panel)
+# fixed margins (figure fractions) rather than a layout engine: every panel's plot area the same
+# size and place (also beside another panel), room for a two-line title, the unit and the target's
+# label in the right margin; and a sixth of the time to draw
+MARGINS = {"left": 0.15, "right": 0.86, "bottom": 0.17, "top": 0.80}
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One metric's chart: the PNG, its size in CSS pixels and the words a screen reader says."""
+
+    metric: Metric
+    png: bytes
+    width: int
+    height: int
+    alt: str
+
+
 @dataclass(frozen=True)
 class View:
     """What the page shows for one set of settings."""
 
     state: tuple
-    png: bytes
+    panels: tuple[Panel, ...]
     rows: list[Row]
     month: int
     replicates: int
@@ -298,59 +342,80 @@ def compute_view(name: str, changes: Mapping[str, Any], seed: int, replicates: i
     current = trajectories(name, changes, seed, replicates, stop)
     base = trajectories(name, {}, seed, replicates, stop)
     runs = clean_runs(replicates)
-    buffer = io.BytesIO()
-    figure(current, base, name, runs).savefig(buffer, format="png")
     state = (name, tuple(sorted(changes.items())), clean_seed(seed), runs)
-    return View(state, buffer.getvalue(), headline_rows(current, base),
+    return View(state, panels(current, base, name), headline_rows(current, base),
                 int(current["month"].max()), runs)
 
 
-def figure(current: pd.DataFrame, base: pd.DataFrame, name: str, replicates: int) -> Any:
-    """Six panels: the mean and the 90% range of the runs with the settings, the scenario as
-    shipped (its mean, dashed) and the target where there is one."""
+def panel_size() -> tuple[int, int]:
+    """A panel's natural size in CSS pixels (at which its text has its drawn size)."""
+    width, height = (round(side * PANEL_PX_PER_INCH) for side in PANEL_INCHES)
+    return width, height
+
+
+def panels(current: pd.DataFrame, base: pd.DataFrame, name: str) -> tuple[Panel, ...]:
+    """Each metric of :data:`PANELS` drawn on its own, so that the page can lay the panels out
+    for the width it has (three a row on a wide screen, fewer on a narrow one) and show each at
+    its natural size, where its text is readable."""
+    width, height = panel_size()
+    drawn = []
+    for m in PANELS:
+        buffer = io.BytesIO()
+        panel_figure(current, base, m).savefig(buffer, format="png", dpi=PANEL_DPI)
+        drawn.append(Panel(m, buffer.getvalue(), width, height, panel_alt(current, base, m, name)))
+    return tuple(drawn)
+
+
+def _bands(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """By month: the headline (mean), the middle 50% and the 90% of the replicates."""
+    grouped = frame.groupby("month")[column]
+    return pd.DataFrame({"mean": grouped.agg(headline), "q05": grouped.quantile(0.05),
+                         "q25": grouped.quantile(0.25), "q75": grouped.quantile(0.75),
+                         "q95": grouped.quantile(0.95)})
+
+
+def panel_figure(current: pd.DataFrame, base: pd.DataFrame, m: Metric) -> Any:
+    """One metric: the mean of the runs with the settings and their 50% and 90% bands
+    (``style.fan``), the scenario as shipped (its mean, dashed), the catalogue's target, month
+    ticks, and a value axis that does not zoom into chance wiggles (``style.value_axis``)."""
+    import textwrap
+
     from matplotlib.figure import Figure
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
 
-    from cxsim.experiments.report.charts import value_limits
+    from cxsim.experiments import style
 
-    fig = Figure(figsize=(13.5, 7.4), dpi=100, layout="constrained")
-    axes = fig.subplots(2, 3)
-    colour, reference, target_colour = "#1f5fa8", "#555555", "#c0392b"
-    last = int(current["month"].max())
-    for ax, m in zip(axes.flat, PANELS, strict=True):
-        grouped = current.groupby("month")[m.name]
-        mean, low, high = grouped.agg(headline), grouped.quantile(0.05), grouped.quantile(0.95)
-        base_mean = base.groupby("month")[m.name].agg(headline)
-        ax.fill_between(mean.index, low, high, color=colour, alpha=0.22, linewidth=0)
-        ax.plot(mean.index, mean, color=colour, linewidth=2.2)
-        ax.plot(base_mean.index, base_mean, color=reference, linewidth=1.6, linestyle="--")
-        seen = [float(low.min()), float(high.max()), float(base_mean.min()),
-                float(base_mean.max())]
+    with style.styled():
+        fig = Figure(figsize=PANEL_INCHES, dpi=PANEL_PX_PER_INCH)
+        fig.subplots_adjust(**MARGINS)
+        ax = fig.subplots()
+        bands, shipped = _bands(current, m.name), base.groupby("month")[m.name].agg(headline)
+        months = list(bands.index)
+        style.fan(ax, months, bands["mean"], (bands["q25"], bands["q75"]),
+                  (bands["q05"], bands["q95"]), style.SCENARIO)
+        ax.plot(shipped.index, shipped, color=style.BASELINE, linewidth=1.6, linestyle="--")
+        seen = [*bands["q05"], *bands["q95"], *shipped]
         if m.target is not None:
-            ax.axhline(m.target, color=target_colour, linewidth=1.3, linestyle=":")
-            ax.annotate(f"target {m.target:g}", xy=(0.01, m.target),
-                        xycoords=("axes fraction", "data"), xytext=(0, 3),
-                        textcoords="offset points", color=target_colour, fontsize=9)
             seen.append(m.target)
-        ax.set_ylim(*value_limits(m, min(seen), max(seen)))
-        ax.set_title(m.plain_label, fontsize=11, loc="left")
-        ax.set_xlabel("month of the programme")
-        ax.set_ylabel(m.unit)
-        ax.set_xlim(0, last)
-        ax.set_xticks(range(0, last + 1, 2))
-        ax.grid(alpha=0.3)
-    runs = f"{replicates} run{'s' if replicates > 1 else ''}"
-    handles = [
-        Line2D([], [], color=colour, linewidth=2.2, label=f"your settings: mean of {runs}"),
-        Patch(color=colour, alpha=0.22, label="your settings: 90% of runs"),
-        Line2D([], [], color=reference, linewidth=1.6, linestyle="--",
-               label=f"'{name}' as shipped: mean"),
-        Line2D([], [], color=target_colour, linewidth=1.3, linestyle=":",
-               label="target (Metrics That Matter)"),
-    ]
-    fig.legend(handles=handles, loc="outside lower center", ncol=4, frameon=False, fontsize=10)
+        style.value_axis(ax, m, seen)
+        style.target_line(ax, m)
+        style.month_axis(ax, int(max(months)), "month of the programme")
+        ax.set_title(textwrap.fill(style.panel_title(m, plain=True), TITLE_WIDTH), loc="left")
     return fig
+
+
+def panel_alt(current: pd.DataFrame, base: pd.DataFrame, m: Metric, name: str) -> str:
+    """What the panel shows, in words (the image's text alternative)."""
+    bands, shipped = _bands(current, m.name), base.groupby("month")[m.name].agg(headline)
+    first, last = int(bands.index.min()), int(bands.index.max())
+    unit = "%" if m.unit == "%" else ""
+    said = f"{m.fmt(bands['mean'][first])}{unit} at month {first}"
+    said += f" to {m.fmt(bands['mean'][last])}{unit} at month {last}"
+    spread = (f"90% of runs from {m.fmt(bands['q05'][last])} to {m.fmt(bands['q95'][last])}"
+              f"{unit}")
+    target = ("no target set" if m.target is None else f"target {m.fmt(m.target)}{unit}")
+    return (f"{m.plain_label}, month {first} to {last}: your settings {said} ({spread}); "
+            f"'{scenario_title(name)}' as shipped {m.fmt(shipped[last])}{unit} at month "
+            f"{last}; {target}.")
 
 
 # -- exporting the settings as a scenario file ---------------------------------------------------

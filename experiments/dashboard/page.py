@@ -6,6 +6,11 @@ through its checks (scenario allow-list, clamped settings, runs and seed), and o
 them is ignored. An error, a refused value included, reaches the page as one generic line
 (:data:`ERROR_LINE`); its details go to the server's log. :func:`Page` catches whatever the
 dashboard raises, so Solara never shows the page a traceback (with the text of the error).
+
+Every control has a name a screen reader announces (a slider's is its label), each chart is an
+image with its content in words (``alt``), and the layout reflows: the controls beside the charts
+on a wide screen, above them below :data:`NARROW` pixels, each chart shown at its natural size
+(where its text is readable) and as many a row as fit.
 """
 
 from __future__ import annotations
@@ -15,10 +20,14 @@ import logging
 from collections.abc import Callable
 from html import escape
 from pathlib import Path
+from string import Template
 from typing import Any
 
+import ipyvuetify
 import solara
+import traitlets
 
+from cxsim.experiments import style
 from cxsim.experiments.dashboard import compute
 from cxsim.experiments.statistics import DEFAULT_SEED
 from cxsim.model.catalogue import RAG_COLOURS, RAG_WORDS
@@ -26,11 +35,15 @@ from cxsim.model.catalogue import RAG_COLOURS, RAG_WORDS
 log = logging.getLogger("cxsim.dashboard")
 ERROR_LINE = "Something went wrong; the server's log has the details."
 INVALID = (TypeError, ValueError, OverflowError)  # what checking a value from the page raises
+# below this width (CSS px) the charts beside the controls would get one chart a row: the
+# controls go above the charts instead (in columns), the charts below (two or three a row)
+NARROW = 1180
 
-CSS = """
+CSS = Template("""
 .cx-page { padding: 14px 24px 24px 24px; max-width: 1900px; font-family: Roboto, sans-serif; }
 .cx-page h1 { font-size: 24px; font-weight: 500; margin: 0 0 2px 0; }
 .cx-subtitle { color: #444; font-size: 14px; margin-bottom: 10px; }
+.cx-main { flex-wrap: nowrap; }
 .cx-controls { width: 370px; min-width: 370px; background: #f6f7f9; border-radius: 8px;
                padding: 10px 16px !important; }
 .cx-controls h4 { font-size: 15px; font-weight: 600; margin: 12px 0 4px 0; }
@@ -39,6 +52,16 @@ CSS = """
 .cx-setting-meaning { font-size: 12px; color: #555; line-height: 1.25; }
 .cx-setting .v-input { margin-top: 0 !important; }
 .cx-setting .v-messages { display: none; }
+.cx-results { flex: 1 1 auto; min-width: 0; }
+.cx-panels { display: flex; flex-wrap: wrap; gap: 10px 14px; }
+/* a chart is never shown smaller than it is drawn (where its smallest text is 11 px); it may
+   grow a little to fill the row */
+.cx-panels img { flex: 1 1 ${panel}px; min-width: min(${panel}px, 100%);
+                 max-width: min(${grow}px, 100%);
+                 height: auto; }
+.cx-legend { list-style: none; padding: 0; margin: 0; display: flex; flex-wrap: wrap;
+             gap: 4px 20px; font-size: 13px; color: #333; }
+.cx-legend li { display: flex; align-items: center; gap: 6px; }
 .cx-note { font-size: 13px; color: #444; line-height: 1.4; max-width: 1300px; }
 .cx-error { font-size: 14px; color: #b03a2e; font-weight: 500; }
 .cx-changes { font-size: 14px; }
@@ -50,15 +73,43 @@ CSS = """
 .cx-headline td.worse { color: #b03a2e; font-weight: 600; }
 .cx-export-path code { font-size: 13px; }
 .cx-download a { font-size: 14px; font-weight: 500; margin-left: 8px; }
-""" + "".join(f".cx-headline td.{status} {{ background: {colour}; }}\n"
-              for status, colour in RAG_COLOURS.items())
+@media (max-width: ${narrow}px) {
+  .cx-page { padding: 12px 16px 20px 16px; }
+  .cx-main { flex-wrap: wrap; }
+  /* the controls take the page's width, their groups side by side, so that they are not one
+     tall strip above the charts */
+  .cx-controls { display: grid !important; grid-template-columns: 1fr 1fr; column-gap: 28px;
+                 grid-template-areas: "scenario levers" "anti simulation";
+                 width: 100%; min-width: 0; }
+  .cx-group { align-self: start; }
+  .cx-group .v-input { flex: 0 0 auto; }
+  .cx-group-scenario { grid-area: scenario; }
+  .cx-group-levers { grid-area: levers; }
+  .cx-group-anti { grid-area: anti; }
+  .cx-group-simulation { grid-area: simulation; }
+  .cx-results { flex-basis: 100%; }
+}
+@media (min-width: 960px) and (max-width: ${narrow}px) {
+  /* three columns: the simulation settings under the levers, beside the longer groups */
+  .cx-controls { grid-template-columns: 1fr 1fr 1fr;
+                 grid-template-areas: "scenario levers anti" "scenario simulation anti"; }
+}
+@media (max-width: 620px) {
+  .cx-controls { grid-template-columns: 1fr;
+                 grid-template-areas: "scenario" "levers" "anti" "simulation"; }
+}
+""").substitute(narrow=NARROW, panel=compute.panel_size()[0],
+                   grow=round(1.3 * compute.panel_size()[0])) + "".join(
+    f".cx-headline td.{status} {{ background: {colour}; }}\n"
+    for status, colour in RAG_COLOURS.items())
 
 
 def headline_html(view: compute.View, name: str) -> str:
     """The table under the charts: each panel's metric at the last month."""
     runs = f"{view.replicates} run{'s' if view.replicates > 1 else ''}"
     head = (f"<tr><th>At month {view.month} (mean of {runs})</th><th>your settings</th>"
-            f"<th>'{escape(name)}' as shipped</th><th>difference (green: better)</th>"
+            f"<th>'{escape(compute.scenario_title(name))}' as shipped</th>"
+            "<th>difference (green: better)</th>"
             "<th>target</th></tr>")
     body = ""
     for row in view.rows:
@@ -71,6 +122,38 @@ def headline_html(view: compute.View, name: str) -> str:
                  f"<td class='num{tone}'>{escape(row.change_text)}</td>"
                  f"<td class='num'>{escape(row.target_text or '-')}</td></tr>")
     return f"<table>{head}{body}</table>"
+
+
+def panels_html(view: compute.View) -> str:
+    """The charts, one image each, at their natural size and described in words."""
+    return "".join(
+        f"<img class='cx-panel cx-panel-{escape(panel.metric.name)}' width='{panel.width}' "
+        f"height='{panel.height}' alt='{escape(panel.alt)}' "
+        f"src='data:image/png;base64,{base64.b64encode(panel.png).decode('ascii')}'>"
+        for panel in view.panels)
+
+
+def _swatch(body: str) -> str:
+    return f"<svg width='30' height='14' aria-hidden='true'>{body}</svg>"
+
+
+def legend_html(view: compute.View, name: str) -> str:
+    """What the lines and bands of the charts are (one legend for all six, in the page)."""
+    runs = f"{view.replicates} run{'s' if view.replicates > 1 else ''}"
+    line = "<line x1='1' y1='7' x2='29' y2='7' stroke='{}' stroke-width='{}' {}/>"
+    band = ("<rect x='1' y='2' width='28' height='10' fill='{0}' fill-opacity='{1}' "
+            "stroke='{0}' {2}/>")
+    items = [
+        (line.format(style.SCENARIO, 2.6, ""), f"your settings: mean of {runs}"),
+        (band.format(style.SCENARIO, 2 * style.INNER_ALPHA, ""), "middle 50% of the runs"),
+        (band.format(style.SCENARIO, 2 * style.OUTER_ALPHA, "stroke-dasharray='1.5 2'"),
+         "90% of the runs"),
+        (line.format(style.BASELINE, 2, "stroke-dasharray='5 3'"),
+         f"'{escape(compute.scenario_title(name))}' as shipped: mean"),
+        (line.format(style.TARGET, 1.5, "stroke-dasharray='5 3'"),
+         "target (Metrics That Matter)"),
+    ]
+    return "".join(f"<li>{_swatch(svg)}<span>{text}</span></li>" for svg, text in items)
 
 
 def download_link(path: Path) -> str:
@@ -102,8 +185,47 @@ def SettingSlider(key: str, value: float, shipped: float, on_value: Any,  # noqa
         html(escape(meaning), ["cx-setting-meaning"])
         if inert:
             html(escape(inert), ["cx-setting-meaning", "cx-inert"])
-        solara.SliderFloat("", value=value, min=compute.SETTING_LOW, max=compute.SETTING_HIGH,
-                           step=compute.SETTING_STEP, on_value=on_value, thumb_label=False)
+        named_slider(label, value, on_value, compute.SETTING_LOW, compute.SETTING_HIGH,
+                     compute.SETTING_STEP)
+
+
+class NamedSlider(ipyvuetify.VuetifyTemplate):
+    """Vuetify's slider with an accessible name: the thumb (role "slider") is labelled by
+    ``name`` (the Vuetify 3 build that Solara serves gives it no name, whatever its props).
+    ``v_model`` is whatever the page sends; the callbacks check it."""
+
+    v_model = traitlets.Any(0).tag(sync=True)
+    name = traitlets.Unicode("").tag(sync=True)
+    label = traitlets.Unicode("").tag(sync=True)
+    min = traitlets.Float(0).tag(sync=True)
+    max = traitlets.Float(1).tag(sync=True)
+    step = traitlets.Float(0.01).tag(sync=True)
+    template = traitlets.Unicode("""
+<template>
+  <v-slider v-model="v_model" :min="min" :max="max" :step="step" :label="label || undefined"
+            :thumb-label="false" hide-details></v-slider>
+</template>
+<script>
+module.exports = {
+  mounted() { this.named(); },
+  updated() { this.named(); },
+  watch: { name() { this.named(); } },
+  methods: {
+    named() {
+      const thumb = this.$el && this.$el.querySelector && this.$el.querySelector('[role=slider]');
+      if (thumb) { thumb.setAttribute('aria-label', this.name); }
+    },
+  },
+};
+</script>
+""").tag(sync=True)
+
+
+def named_slider(name: str, value: float, on_value: Callable[[Any], None], low: float,
+                 high: float, step: float, label: str = "") -> Any:
+    """A :class:`NamedSlider` in the page."""
+    return NamedSlider.element(v_model=value, on_v_model=on_value, name=name, label=label,
+                               min=low, max=high, step=step)
 
 
 def quoted(value: Any) -> str:
@@ -182,6 +304,7 @@ def Dashboard() -> None:  # noqa: N802 (a component)
         return set_value
 
     name = scenario.value
+    title = compute.scenario_title(name)
     shipped = compute.base_values(name)
     changes = compute.changed_settings(name, values.value)
     runs = compute.clean_runs(replicates.value)
@@ -222,38 +345,52 @@ def Dashboard() -> None:  # noqa: N802 (a component)
         html("Choose a starting scenario, move the levers and anti-patterns on the left, and "
              "the charts show how customer churn, Net Promoter Score (NPS) and the culture "
              "would move month by month, against the scenario as shipped.", ["cx-subtitle"])
-        with solara.Row(gap="24px", style={"align-items": "flex-start"}):
+        with solara.Row(gap="24px", style={"align-items": "flex-start"}, classes=["cx-main"]):
             with solara.Column(classes=["cx-controls"], gap="2px"):
-                html("1. Starting scenario", tag="h4")
-                solara.Select("Scenario", value=name, values=names, on_value=choose)
-                if refused.value:
-                    html(ERROR_LINE, ["cx-error", "cx-refused"])
-                html(escape(compute.scenario_description(name)), ["cx-setting-meaning"])
-                html("2. Levers (0 = weakest, 1 = strongest)", tag="h4")
-                inert = compute.inert_levers(name)
-                for key in compute.LEVERS:
-                    SettingSlider(key, values.value[key], shipped[key], setter(key),
-                                  inert.get(key))
-                html("3. Anti-patterns (0 = absent, 1 = full strength)", tag="h4")
-                for key in compute.ANTI_PATTERNS:
-                    SettingSlider(key, values.value[key], shipped[key], setter(key))
-                html("4. Simulation", tag="h4")
-                solara.SliderInt(f"Runs per setting: {runs}", value=runs, min=1,
-                                 max=compute.MAX_REPLICATES,
-                                 on_value=checked(replicates, compute.clean_runs, "runs"))
-                solara.InputInt("Random seed of the first run", value=first_seed,
-                                on_value=checked(seed, compute.clean_seed, "the seed"))
-                solara.Button("Reset to the scenario as shipped", icon_name="mdi-restore",
-                              on_click=lambda: choose(name), outlined=True,
-                              classes=["cx-reset"])
-            with solara.Column(gap="8px", style={"flex": "1 1 auto", "min-width": "0"}):
+                with solara.Column(gap="2px", classes=["cx-group", "cx-group-scenario"]):
+                    html("1. Starting scenario", tag="h4")
+                    # the items show the scenario's title and the first sentence of its
+                    # description; the value that comes back is its name, checked in choose()
+                    solara.v.Select(label="Scenario", v_model=name, on_v_model=choose,
+                                    items=[{"title": item["title"], "value": item["value"],
+                                            "props": {"subtitle": item["subtitle"],
+                                                      "lines": "two"}}
+                                           for item in compute.scenario_choices()],
+                                    item_title="title", item_value="value",
+                                    item_props="props", hide_details=True,
+                                    attributes={"aria-label": "Starting scenario"},
+                                    class_="cx-scenario")
+                    if refused.value:
+                        html(ERROR_LINE, ["cx-error", "cx-refused"])
+                    html(escape(compute.scenario_description(name)), ["cx-setting-meaning"])
+                with solara.Column(gap="2px", classes=["cx-group", "cx-group-levers"]):
+                    html("2. Levers (0 = weakest, 1 = strongest)", tag="h4")
+                    inert = compute.inert_levers(name)
+                    for key in compute.LEVERS:
+                        SettingSlider(key, values.value[key], shipped[key], setter(key),
+                                      inert.get(key))
+                with solara.Column(gap="2px", classes=["cx-group", "cx-group-anti"]):
+                    html("3. Anti-patterns (0 = absent, 1 = full strength)", tag="h4")
+                    for key in compute.ANTI_PATTERNS:
+                        SettingSlider(key, values.value[key], shipped[key], setter(key))
+                with solara.Column(gap="2px", classes=["cx-group", "cx-group-simulation"]):
+                    html("4. Simulation", tag="h4")
+                    named_slider("Runs per setting", runs,
+                                 checked(replicates, compute.clean_runs, "runs"), 1,
+                                 compute.MAX_REPLICATES, 1, label=f"Runs per setting: {runs}")
+                    solara.InputInt("Random seed of the first run", value=first_seed,
+                                    on_value=checked(seed, compute.clean_seed, "the seed"))
+                    solara.Button("Reset to the scenario as shipped", icon_name="mdi-restore",
+                                  on_click=lambda: choose(name), outlined=True,
+                                  classes=["cx-reset"])
+            with solara.Column(gap="8px", classes=["cx-results"]):
                 if changes:
                     said = "; ".join(f"{escape(compute.SETTINGS[k][0])} <b>{v:.2f}</b> "
                                      f"(shipped {shipped[k]:.2f})"
                                      for k, v in sorted(changes.items()))
-                    html(f"<b>Your changes to '{escape(name)}':</b> {said}.", ["cx-changes"])
+                    html(f"<b>Your changes to '{escape(title)}':</b> {said}.", ["cx-changes"])
                 else:
-                    html(f"<b>No changes yet:</b> move a slider to see how '{escape(name)}' "
+                    html(f"<b>No changes yet:</b> move a slider to see how '{escape(title)}' "
                          "would differ.", ["cx-changes"])
                 solara.ProgressLinear(bool(busy))
                 if failed:
@@ -262,16 +399,19 @@ def Dashboard() -> None:  # noqa: N802 (a component)
                     if not failed:
                         html("Running the simulation...", ["cx-note"])
                     return
-                with solara.Column(classes=["cx-chart"]):
-                    solara.Image(shown.png, format="png")
+                html(legend_html(shown, shown.state[0]), ["cx-legend"], tag="ul")
+                html(panels_html(shown), ["cx-chart", "cx-panels"])
                 html(f"Solid blue line: the mean of {shown.replicates} simulated run"
-                     f"{'s' if shown.replicates > 1 else ''} with your settings; blue band: "
-                     "where 90% of the runs fall. Each pair of runs uses its own plausible "
-                     "description of the organisation (a draw from the calibrated posterior), "
-                     "so the band shows what the case leaves uncertain as well as chance. "
-                     "Dashed grey line: the starting scenario as shipped, on the same random "
-                     "seeds and descriptions. Red dotted line: the target from the "
-                     "culture dashboard ('Metrics That Matter'); in the table, a value's colour "
+                     f"{'s' if shown.replicates > 1 else ''} with your settings; darker blue "
+                     "band (solid edges): where the middle half of the runs fall; lighter band "
+                     "(dotted edges): where 90% of them fall. Each pair of runs uses its own "
+                     "plausible description of the organisation (a draw from the calibrated "
+                     "posterior), so the bands show what the case leaves uncertain as well as "
+                     "chance. Dashed grey line: the starting scenario as shipped, on the same "
+                     "random seeds and descriptions. Black dashed line: the target from the "
+                     "culture dashboard ('Metrics That Matter'); a chart without one says "
+                     "'no target set'; two slashes at the foot of a value axis: it does not "
+                     "start at the scale's bottom. In the table, a value's colour "
                      f"says how it stands against its target: green {RAG_WORDS['green']}, "
                      f"amber {RAG_WORDS['amber']}, red {RAG_WORDS['red']}. Churn is the share "
                      "of customers expected to leave over a year at the current rate; "

@@ -93,7 +93,7 @@ def build_report(scenario: str | Scenario, against: str | Scenario = "baseline",
             from cxsim.experiments.report.pptx import render_pptx
 
             step("PowerPoint")
-            rendered["pptx"] = render_pptx(pack)
+            rendered["pptx"] = render_pptx(pack, result.monthly)
         rendered["json"] = (json.dumps(pack.data(), indent=2, default=str) + "\n").encode()
         step("writing")
         for kind, data in rendered.items():

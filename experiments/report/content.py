@@ -170,8 +170,10 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     ("001", "the practitioner chapter 'Building a CX-First Culture' that the model is built "
             "from; § numbers are its sections"),
 )
-VERDICT_WORDS: dict[str, str] = {"better": "better", "worse": "worse",
-                                 "unclear": "no clear difference"}
+# a verdict always says against what ({against}: the other option's label)
+VERDICT_WORDS: dict[str, str] = {"better": "better than {against}",
+                                 "worse": "worse than {against}",
+                                 "unclear": "no clear difference from {against}"}
 
 
 # -- the model's calendar and the calibration record -----------------------------------------------
@@ -228,9 +230,11 @@ def not_claimed(record: Path = CALIBRATION_RECORD, parameters: str = "posterior"
          "share of today's contract value still with us."),
         ("Leaders follow the plan as written.",
          "They do not react to the results during the year."),
-        ("Culture scores are read from the simulated staff, not from a survey sample.",
-         "The culture assessment score is a constructed measure, not a validated "
-         "questionnaire."),
+        ("The culture scores are a simulated survey, not a validated questionnaire.",
+         "The culture assessment is the model's version of the ten-item survey of the source "
+         "chapter: simulated staff who answer it score each item from their own experience, so "
+         "it has sampling error like a real survey, but its items have not been validated "
+         "against real survey data."),
         ("The measured NPS comes from the customers who answer the survey.",
          "Satisfied customers answer more often, as in real surveys; it can differ from the "
          "view of all customers."),

@@ -1,4 +1,5 @@
-"""The board pack as PDF: the pack's HTML printed by WeasyPrint (A4 landscape, page numbers)."""
+"""The board pack as PDF: the pack's HTML printed by WeasyPrint (A4 landscape, page numbers), as
+tagged PDF/UA-1 so that a screen reader can follow its headings, tables and charts."""
 
 from __future__ import annotations
 
@@ -11,4 +12,5 @@ def render_pdf(document: str) -> bytes:
         logging.getLogger(name).setLevel(logging.ERROR)
     from weasyprint import HTML
 
-    return HTML(string=document).write_pdf()
+    # PDF/UA-1: tagged (headings, tables, figures with their alt text), titled, language set
+    return HTML(string=document).write_pdf(pdf_variant="pdf/ua-1")
