@@ -90,14 +90,14 @@ def notes(pack: Pack) -> dict[str, str]:
         "headline": " ".join(f"{r['sentence']} {r['range_sentence']} {r['uncertainty_words']}"
                              for r in pack.headline) + " " + pack.range_explained
         + f" Each option was simulated {pack.replicates} times with the same chance events; the "
-        f"dots on the chart are the individual simulated years and the bars their {AVERAGE}. "
+        f"bars are the {AVERAGE} of the simulated years at month {pack.month}. "
         "Net Promoter Score is the percentage of customers who would recommend us minus the "
         "percentage who would not.",
-        "trajectories": f"Blue is {s}, grey is {b}. The line is the {AVERAGE} of the simulated "
-        "years; the bands show where the middle half and nine in ten of the simulated years "
-        "fall. Culture measures move within months; churn follows as contracts come up for "
-        "renewal. The green dashed lines are the culture targets from the Metrics That Matter "
-        "table.",
+        "trajectories": f"Blue is {s}, grey is {b}. The solid line is the {AVERAGE} of the "
+        "simulated years; the dotted lines either side hold nine in ten of them. Culture "
+        "measures move within months; churn follows as contracts come up for renewal. The dark "
+        "dashed lines are the culture targets from the Metrics That Matter table; churn, NPS "
+        "and revenue have none there.",
         "dashboard": f"The {len(pack.dashboard)} culture measures with their targets, month by "
         f"month under {s} ({AVERAGE} of the simulated years). Green: {words['green']}; amber: "
         f"{words['amber']}; red: {words['red']}; grey: {words['input']}. By month {pack.month}, "
@@ -227,16 +227,14 @@ def render_pptx(pack: Pack, monthly: pd.DataFrame) -> bytes:
                 series.format.line.dash_style = getattr(MSO_LINE_DASH_STYLE, dash.upper())
         return chart
 
-    def fan_lines(metric: Metric, dotted: bool = True) -> tuple[list[tuple[str, Any, str]],
-                                                                list[float]]:
+    def fan_lines(metric: Metric) -> tuple[list[tuple[str, Any, str]], list[float]]:
         """The average and 90% range of the option and of the baseline, and the target."""
         lines, seen = [], []
         for sc, role in ((pack.against, "baseline"), (pack.scenario, "scenario")):
             fan = fan_series(monthly, sc.name, metric.name)
-            if dotted:
-                lines += [(f"{label(sc)}: 5% of simulated years", fan["p5"], f"{role} range"),
-                          (f"{label(sc)}: 95% of simulated years", fan["p95"], f"{role} range")]
-                seen += [float(fan["p5"].min()), float(fan["p95"].max())]
+            lines += [(f"{label(sc)}: 5% of simulated years", fan["p5"], f"{role} range"),
+                      (f"{label(sc)}: 95% of simulated years", fan["p95"], f"{role} range")]
+            seen += [float(fan["p5"].min()), float(fan["p95"].max())]
             lines.append((f"{label(sc)}: {AVERAGE}", fan["average"], role))
             seen += [float(fan["average"].min()), float(fan["average"].max())]
         if metric.target is not None:
