@@ -5,7 +5,8 @@ The browser test starts the server as a subprocess on a free loopback port (with
 behaviour), opens the page in
 Debian's Chromium through Playwright (``/usr/bin/chromium``, started with the flags that keep it off
 the network; Playwright never downloads a browser here), moves the psychological-safety slider and
-checks that the chart image and the month-12 numbers change, clicks the export button and loads
+checks that the chart (drawn in the browser by Vega-Lite, from the server's own copy of its scripts)
+and the month-12 numbers change, clicks the export button and loads
 the scenario file it writes (and the one it offers as a download) with ``model.load_scenario``, and
 saves screenshots in the test's temporary directory. With ``CXSIM_UPDATE_SCREENSHOT=1`` it also
 refreshes ``docs/dashboard.png``, the picture in the README.
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import re
 import shutil
@@ -139,10 +141,16 @@ def _number(text: str) -> float:
 
 
 NAMED_ROLES = ("slider", "combobox", "textbox", "button", "checkbox", "img")
-# the narrowest share of its drawn width at which a chart is shown: drawn at 100 CSS px an inch,
-# its smallest text (the 8 pt target label) is 11 px there and 10 px at 90%, the least a chart's
-# text may be and still be read at arm's length
-READABLE_SHARE = 0.9
+CHARTS = ".cx-panels .cx-panel"
+# each chart's frame, its drawing's size and the marks Vega drew in it
+DRAWN = """frames => frames.map(f => {
+  const svg = f.querySelector('svg');
+  return {role: f.getAttribute('role'), label: f.getAttribute('aria-label'),
+          spec: Number(f.getAttribute('data-width')), frame: f.getBoundingClientRect().width,
+          width: svg ? svg.getBoundingClientRect().width : 0,
+          lines: f.querySelectorAll('svg .mark-line path').length,
+          areas: f.querySelectorAll('svg .mark-area path').length};
+})"""
 
 
 def _unnamed(snapshot: str) -> list[str]:
@@ -153,8 +161,9 @@ def _unnamed(snapshot: str) -> list[str]:
 
 
 def _check_layout(page, width: int, tmp_path: Path) -> None:
-    """At ``width`` px: no sideways scrolling, each chart at least READABLE_SHARE of its drawn
-    width, and the controls beside the charts (wide) or above them (narrow)."""
+    """At ``width`` px: no sideways scrolling, each chart drawn at least at its spec's width (where
+    its smallest text is 11 px), and the controls beside the charts (wide) or above them
+    (narrow)."""
     from cxsim.experiments.dashboard import page as dashboard_page
 
     page.set_viewport_size({"width": width, "height": 1000})
@@ -162,14 +171,14 @@ def _check_layout(page, width: int, tmp_path: Path) -> None:
     page.screenshot(path=str(tmp_path / f"dashboard_{width}.png"), full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= width, \
         f"the page scrolls sideways at {width} px"
-    shown = page.locator(".cx-panels img").evaluate_all(
-        "imgs => imgs.map(i => [i.getBoundingClientRect().width, i.getAttribute('width')])")
+    shown = page.locator(CHARTS).evaluate_all(DRAWN)
     assert len(shown) == len(compute.PANELS)
-    for rendered, drawn in shown:
-        assert rendered >= READABLE_SHARE * int(drawn), \
-            f"at {width} px a chart drawn {drawn} px wide is shown {rendered:.0f} px wide"
+    for chart in shown:
+        assert chart["spec"] == compute.panel_size()[0]
+        assert chart["width"] >= chart["spec"] and chart["frame"] >= chart["spec"], \
+            f"at {width} px a chart of {chart['spec']} px is shown {chart['width']:.0f} px wide"
     controls = page.locator(".cx-controls").bounding_box()
-    first = page.locator(".cx-panels img").first.bounding_box()
+    first = page.locator(CHARTS).first.bounding_box()
     assert controls is not None and first is not None
     if width > dashboard_page.NARROW:
         assert controls["x"] + controls["width"] <= first["x"], "controls beside the charts"
@@ -186,13 +195,26 @@ def test_dashboard_in_chromium(playwright_api, server, tmp_path: Path, record_pr
         try:
             page = browser.new_page(viewport={"width": 1600, "height": 1100},
                                     accept_downloads=True)
-            outside = []
+            outside, scripts = [], []
             page.on("request", lambda request: outside.append(request.url)
                     if not request.url.startswith((url, "blob:", "data:")) else None)
+            page.on("response", lambda response: scripts.append((response.url, response.status))
+                    if "vega" in response.url else None)
             page.goto(url)
             # the safety chart: the one the slider moved below must change
             chart = page.locator(".cx-panel-psychological_safety_score")
             expect(chart).to_be_visible(timeout=UI_TIMEOUT_MS)
+            expect(chart).not_to_have_attribute("data-drawn", "", timeout=UI_TIMEOUT_MS)
+            expect(page.locator(f"{CHARTS}[data-drawn]:not([data-drawn=''])")) \
+                .to_have_count(len(compute.PANELS), timeout=UI_TIMEOUT_MS)
+            # Vega, Vega-Lite and vega-embed came from this server (solara-assets), and drew
+            # each chart: an svg with the mean, shipped and band edges (lines) and two bands
+            assert sorted(name for name in ("vega@", "vega-lite@", "vega-embed@")
+                          if any(name in u and status == 200 and u.startswith(url)
+                                 for u, status in scripts)) == \
+                ["vega-embed@", "vega-lite@", "vega@"], scripts
+            for drawn in page.locator(CHARTS).evaluate_all(DRAWN):
+                assert drawn["lines"] >= 6 and drawn["areas"] == 2, drawn
             expect(page.locator(".cx-headline table")).to_be_visible(timeout=UI_TIMEOUT_MS)
             expect(page.get_by_role("heading", name="What if we change the culture levers?")) \
                 .to_be_visible()
@@ -201,7 +223,7 @@ def test_dashboard_in_chromium(playwright_api, server, tmp_path: Path, record_pr
             value = setting.locator(".cx-value")
             value_before = value.inner_text().strip()
             chart_before = chart.screenshot()
-            src_before = chart.get_attribute("src")
+            drawn_before = chart.get_attribute("data-drawn")
             table_before = _month12(page)
             headline = page.locator(".cx-headline")
             headline_before = headline.inner_text()
@@ -219,7 +241,11 @@ def test_dashboard_in_chromium(playwright_api, server, tmp_path: Path, record_pr
                     ["Runs per setting"]:
                 expect(page.get_by_role("slider", name=label, exact=True)).to_have_count(1)
             expect(page.get_by_role("textbox", name="Starting scenario")).to_have_count(1)
-            alts = page.locator(".cx-panels img").evaluate_all("imgs => imgs.map(i => i.alt)")
+            # each chart is an image to a screen reader, named by its content in words
+            frames = page.locator(CHARTS).evaluate_all(DRAWN)
+            assert {frame["role"] for frame in frames} == {"img"}
+            alts = [frame["label"] for frame in frames]
+            assert page.locator(f"{CHARTS} > [aria-hidden='true'] svg").count() == len(alts)
             assert [alt.split(",")[0] for alt in alts] == \
                 [m.plain_label.split(",")[0] for m in compute.PANELS]
             assert all("month 12" in alt for alt in alts), alts
@@ -239,12 +265,13 @@ def test_dashboard_in_chromium(playwright_api, server, tmp_path: Path, record_pr
             moved_to = _number(value.inner_text().split()[0])
             assert moved_to > 0.6, f"the slider moved to {moved_to}"
             expect(headline).not_to_have_text(headline_before, timeout=UI_TIMEOUT_MS)
-            expect(chart).not_to_have_attribute("src", src_before or "", timeout=UI_TIMEOUT_MS)
+            expect(chart).not_to_have_attribute("data-drawn", drawn_before or "",
+                                                 timeout=UI_TIMEOUT_MS)
             # a figure, printed (conftest: "measured"), not a timed assertion
             record_property("measured", f"dashboard redraw after a slider click, {REPLICATES} "
                             f"runs a setting: {1000 * (time.perf_counter() - clicked):.0f} ms "
                             f"(click to the new chart in the page; target <= 300 ms)")
-            page.wait_for_timeout(300)  # let the new image finish painting
+            page.wait_for_timeout(300)  # let the new chart finish painting
             chart_after = chart.screenshot()
             assert chart_after != chart_before, "the chart did not change"
             table_after = _month12(page)
@@ -289,7 +316,7 @@ def test_dashboard_in_chromium(playwright_api, server, tmp_path: Path, record_pr
 
             # another starting scenario, listed by its title and the first sentence of its
             # description: the sliders take its values, the charts redraw
-            src_before = chart.get_attribute("src")
+            drawn_before = chart.get_attribute("data-drawn")
             page.locator(".cx-controls .v-select").click()
             # the list renders only the items in view (it opens at the chosen one, the last)
             page.locator(".v-overlay .v-list").evaluate("list => { list.scrollTop = 0; }")
@@ -304,7 +331,8 @@ def test_dashboard_in_chromium(playwright_api, server, tmp_path: Path, record_pr
                 expect(page.locator(f".cx-setting-{name} .cx-value")).to_have_text(
                     f"{shipped_value:.2f}", timeout=UI_TIMEOUT_MS)
             expect(headline).to_contain_text("'CX Theater' as shipped", timeout=UI_TIMEOUT_MS)
-            expect(chart).not_to_have_attribute("src", src_before or "", timeout=UI_TIMEOUT_MS)
+            expect(chart).not_to_have_attribute("data-drawn", drawn_before or "",
+                                                 timeout=UI_TIMEOUT_MS)
             page.screenshot(path=str(tmp_path / "dashboard_cx_theater.png"), full_page=True)
             assert outside == [], f"the page requested addresses off this server: {outside}"
         finally:
@@ -450,32 +478,65 @@ def test_trajectories_and_figure_follow_the_settings() -> None:
     assert not base.equals(safer)
     panels = compute.panels(safer, base, "techops_programme")
     assert [panel.metric for panel in panels] == list(compute.PANELS)
-    assert all(panel.png.startswith(b"\x89PNG") and panel.alt for panel in panels)
+    assert all(panel.spec["layer"] and panel.alt for panel in panels)
     assert (panels[0].width, panels[0].height) == compute.panel_size()
+    assert panels[4].key != compute.panels(base, base, "techops_programme")[4].key
+    # the numbers, not a picture: one row a month, a few kB a chart
+    assert len(panels[0].spec["datasets"]["months"]) == 13
+    assert all(len(json.dumps(panel.spec)) < 20_000 for panel in panels)
+
+
+def _marks(spec: dict, kind: str) -> list[dict]:
+    return [layer for layer in spec["layer"] if layer["mark"]["type"] == kind]
 
 
 @pytest.mark.parametrize("m", compute.PANELS, ids=lambda m: m.name)
 def test_every_chart_has_month_ticks_its_target_and_the_style(m) -> None:
-    from matplotlib.colors import to_hex
-
     from cxsim.experiments import style
 
     base = compute.trajectories("techops_programme", {}, seed=0, replicates=2)
-    (ax,) = compute.panel_figure(base, base, m).get_axes()
-    assert ax.get_xlabel() and ax.get_ylabel() == m.unit
-    assert [t.get_text() for t in ax.get_xticklabels()] == [str(i) for i in range(0, 13, 2)]
-    targets = [line for line in ax.get_lines() if list(line.get_ydata()) == [m.target] * 2]
-    assert len(targets) == (m.target is not None)
-    title = " ".join(ax.get_title(loc="left").split())
-    assert title.startswith(m.plain_label) and ("no target set" in title) == (m.target is None)
-    colours = {to_hex(line.get_color()) for line in ax.get_lines()}
-    assert {to_hex(style.SCENARIO), to_hex(style.BASELINE)} <= colours
-    # the bands are outlined (style.fan): two edges of each band, in the scenario's colour
-    edges = [line for line in ax.get_lines() if to_hex(line.get_color()) == to_hex(style.SCENARIO)]
-    assert len(edges) == 5
-    low, high = ax.get_ylim()
+    safer = compute.trajectories("techops_programme", {"levers.psychological_safety": 0.9},
+                                 seed=0, replicates=2)
+    spec = compute.panel_spec(safer, base, m)
+    x = spec["layer"][0]["encoding"]["x"]
+    assert x["title"] and x["scale"]["domain"] == [0, 12]
+    assert x["axis"]["values"] == list(range(0, 13, 2))
+    assert {layer["encoding"]["y"]["title"] for layer in spec["layer"]} == {m.unit}
+    # the value axis is the project's one rule, on every layer
+    data = compute.panel_data(safer, base, m)
+    seen = [*data["q05"], *data["q95"], *data["shipped"], *([m.target] if m.target else [])]
+    limits = list(style.value_limits(m, min(seen), max(seen)))
+    assert all(layer["encoding"]["y"]["scale"]["domain"] == pytest.approx(limits)
+               for layer in spec["layer"])
     if m.bounds is not None:
-        assert high - low >= style.MIN_SPAN * (m.bounds[1] - m.bounds[0]) - 1e-9
+        assert limits[1] - limits[0] >= style.MIN_SPAN * (m.bounds[1] - m.bounds[0]) - 1e-9
+    broken = m.bounds is not None and limits[0] > m.bounds[0] + 1e-9
+    assert len(spec["datasets"]["foot"]) == broken     # the slashes at a cut axis's foot
+    targets = _marks(spec, "rule")
+    assert len(targets) == (m.target is not None)
+    if m.target is not None:
+        assert targets[0]["mark"]["color"] == style.TARGET and targets[0]["mark"]["strokeDash"]
+        assert targets[0]["data"]["values"] == [{"target": m.target}]
+        label = _marks(spec, "text")[0]["mark"]["text"]
+        assert label == f"target\n{m.target:g}"
+    title = " ".join(spec["title"]["text"])
+    assert title.startswith(m.plain_label) and ("no target set" in title) == (m.target is None)
+    lines = _marks(spec, "line")
+    assert {layer["mark"]["color"] for layer in lines} == {style.SCENARIO, style.BASELINE}
+    shipped = [layer for layer in lines if layer["mark"]["color"] == style.BASELINE]
+    assert len(shipped) == 1 and shipped[0]["encoding"]["y"]["field"] == "shipped"
+    assert shipped[0]["mark"]["strokeDash"]
+    # the bands are filled lightly and outlined (as style.fan): 2 edges each, and the mean
+    bands = _marks(spec, "area")
+    assert sorted(layer["mark"]["opacity"] for layer in bands) == \
+        [style.OUTER_ALPHA, style.INNER_ALPHA]
+    edges = [layer for layer in lines if layer["mark"]["color"] == style.SCENARIO]
+    assert sorted(layer["encoding"]["y"]["field"] for layer in edges) == \
+        ["mean", "q05", "q25", "q75", "q95"]
+    dotted = {layer["encoding"]["y"]["field"] for layer in edges
+              if layer["mark"].get("strokeDash") == [1.5, 2]}
+    assert dotted == {"q05", "q95"}
+    assert spec["config"]["aria"] is False     # the frame's words speak for the chart
 
 
 def test_scenarios_are_listed_by_title_and_hint_and_chosen_by_name() -> None:

@@ -5,7 +5,8 @@ What lives here:
 
 * ``compute`` — the plain functions behind the page (tested without a browser): the scenario
   allow-list and the checks on every value from the page, the replicates (cached
-  ``model.simulate``), the six charts (one image each, in the project's chart style), the
+  ``model.simulate``), the six charts (a Vega-Lite spec each, made with Altair in the
+  project's chart style, the numbers inlined; the browser draws them), the
   scenarios' titles and hints for the drop-down, the month-12 table (the mean of the replicates,
   red/amber/green from the catalogue) and the export of the settings as a scenario file;
 * ``page`` — the Solara page (imports Solara; loaded by solara-server only), inside an error

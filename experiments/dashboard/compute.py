@@ -18,7 +18,6 @@ lives here.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import math
 import os
@@ -304,25 +303,27 @@ def headline_rows(current: pd.DataFrame, base: pd.DataFrame) -> list[Row]:
     return rows
 
 
-PANEL_INCHES = (3.6, 2.75)    # one panel's size
-PANEL_PX_PER_INCH = 100       # CSS pixels per inch at which a panel is shown (its natural size)
-PANEL_DPI = 150               # pixels per inch of the PNG: crisp where a CSS pixel is 1.5 dots
-TITLE_WIDTH = 38              # characters of a title's line (10.5 pt across the panel)
-# fixed margins (figure fractions) rather than a layout engine: every panel's plot area the same
-# size and place (also beside another panel), room for a two-line title, the unit and the target's
-# label in the right margin; and a sixth of the time to draw
-MARGINS = {"left": 0.15, "right": 0.86, "bottom": 0.17, "top": 0.80}
+PANEL_SIZE = (360, 275)        # one chart's size in CSS pixels, title and axes included
+TITLE_WIDTH = 38               # characters of a title's line
+MONTH_STEP = 2                 # months between numbered ticks (``style.month_axis``'s, to 12)
 
 
 @dataclass(frozen=True)
 class Panel:
-    """One metric's chart: the PNG, its size in CSS pixels and the words a screen reader says."""
+    """One metric's chart: its Vega-Lite spec (the numbers inlined), size in CSS pixels and the
+    words a screen reader says."""
 
     metric: Metric
-    png: bytes
+    spec: dict[str, Any]
     width: int
     height: int
     alt: str
+
+    @property
+    def key(self) -> str:
+        """A short digest of the spec: the page marks a chart drawn from it with this."""
+        text = json.dumps(self.spec, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
 @dataclass(frozen=True)
@@ -338,7 +339,7 @@ class View:
 
 def compute_view(name: str, changes: Mapping[str, Any], seed: int, replicates: int,
                  stop: Callable[[], bool] | None = None) -> View:
-    """Run the replicates of the settings and of the scenario as shipped; draw the charts."""
+    """Run the replicates of the settings and of the scenario as shipped; make the charts."""
     current = trajectories(name, changes, seed, replicates, stop)
     base = trajectories(name, {}, seed, replicates, stop)
     runs = clean_runs(replicates)
@@ -348,22 +349,17 @@ def compute_view(name: str, changes: Mapping[str, Any], seed: int, replicates: i
 
 
 def panel_size() -> tuple[int, int]:
-    """A panel's natural size in CSS pixels (at which its text has its drawn size)."""
-    width, height = (round(side * PANEL_PX_PER_INCH) for side in PANEL_INCHES)
-    return width, height
+    """A chart's size in CSS pixels (at which its text has its designed size)."""
+    return PANEL_SIZE
 
 
 def panels(current: pd.DataFrame, base: pd.DataFrame, name: str) -> tuple[Panel, ...]:
-    """Each metric of :data:`PANELS` drawn on its own, so that the page can lay the panels out
-    for the width it has (three a row on a wide screen, fewer on a narrow one) and show each at
-    its natural size, where its text is readable."""
+    """Each metric of :data:`PANELS` as its own chart, so that the page can lay the charts out
+    for the width it has (three a row on a wide screen, fewer on a narrow one); the browser
+    draws them (Vega-Lite), the server only sends the numbers."""
     width, height = panel_size()
-    drawn = []
-    for m in PANELS:
-        buffer = io.BytesIO()
-        panel_figure(current, base, m).savefig(buffer, format="png", dpi=PANEL_DPI)
-        drawn.append(Panel(m, buffer.getvalue(), width, height, panel_alt(current, base, m, name)))
-    return tuple(drawn)
+    return tuple(Panel(m, panel_spec(current, base, m), width, height,
+                       panel_alt(current, base, m, name)) for m in PANELS)
 
 
 def _bands(frame: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -374,33 +370,101 @@ def _bands(frame: pd.DataFrame, column: str) -> pd.DataFrame:
                          "q95": grouped.quantile(0.95)})
 
 
-def panel_figure(current: pd.DataFrame, base: pd.DataFrame, m: Metric) -> Any:
-    """One metric: the mean of the runs with the settings and their 50% and 90% bands
-    (``style.fan``), the scenario as shipped (its mean, dashed), the catalogue's target, month
-    ticks, and a value axis that does not zoom into chance wiggles (``style.value_axis``)."""
+def panel_data(current: pd.DataFrame, base: pd.DataFrame, m: Metric) -> pd.DataFrame:
+    """One row a month: the mean of the runs with the settings, the edges of their 50% and
+    90% bands and the mean of the scenario as shipped (``shipped``)."""
+    bands = _bands(current, m.name)
+    bands["shipped"] = base.groupby("month")[m.name].agg(headline)
+    return bands.rename_axis("month").reset_index()
+
+
+def panel_spec(current: pd.DataFrame, base: pd.DataFrame, m: Metric) -> dict[str, Any]:
+    """One metric's chart as a Vega-Lite spec: :func:`chart_template` with this redraw's
+    numbers (``datasets``) and value axis (``style.value_limits``, the project's one rule)."""
+    from cxsim.experiments import style
+
+    data = panel_data(current, base, m).round(6)
+    seen = [*data["q05"], *data["q95"], *data["shipped"]]
+    if m.target is not None:
+        seen.append(m.target)
+    finite = [float(v) for v in seen if math.isfinite(v)]
+    low, high = style.value_limits(m, min(finite), max(finite)) if finite else (0.0, 1.0)
+    spec = json.loads(chart_template(m, int(data["month"].max())))
+    for layer in spec["layer"]:
+        layer["encoding"]["y"]["scale"]["domain"] = [low, high]
+    broken = m.bounds is not None and low > m.bounds[0] + 1e-9
+    spec["datasets"] = {"months": data.to_dict("records"),
+                        "foot": [{"at": low}] if broken else []}
+    return spec
+
+
+@lru_cache(maxsize=64)
+def chart_template(m: Metric, last: int) -> str:
+    """The Vega-Lite spec (JSON, made by Altair once a metric) that :func:`panel_spec` fills:
+    the mean of the runs with the settings and their 50% and 90% bands, filled lightly and
+    outlined (solid: 50%, dotted: 90%, as ``style.fan``), the scenario as shipped (its mean,
+    dashed), the catalogue's target (dashed, labelled at the right), months 0..``last`` with
+    numbered ticks, the unit as the value axis's title, two slashes at its foot when it does
+    not start at the scale's bottom, and a tooltip a month."""
     import textwrap
 
-    from matplotlib.figure import Figure
+    import altair as alt
 
     from cxsim.experiments import style
 
-    with style.styled():
-        fig = Figure(figsize=PANEL_INCHES, dpi=PANEL_PX_PER_INCH)
-        fig.subplots_adjust(**MARGINS)
-        ax = fig.subplots()
-        bands, shipped = _bands(current, m.name), base.groupby("month")[m.name].agg(headline)
-        months = list(bands.index)
-        style.fan(ax, months, bands["mean"], (bands["q25"], bands["q75"]),
-                  (bands["q05"], bands["q95"]), style.SCENARIO)
-        ax.plot(shipped.index, shipped, color=style.BASELINE, linewidth=1.6, linestyle="--")
-        seen = [*bands["q05"], *bands["q95"], *shipped]
-        if m.target is not None:
-            seen.append(m.target)
-        style.value_axis(ax, m, seen)
-        style.target_line(ax, m)
-        style.month_axis(ax, int(max(months)), "month of the programme")
-        ax.set_title(textwrap.fill(style.panel_title(m, plain=True), TITLE_WIDTH), loc="left")
-    return fig
+    x = alt.X("month:Q", title="month of the programme",
+              scale=alt.Scale(domain=[0, last], nice=False),
+              axis=alt.Axis(values=list(range(0, last + 1, MONTH_STEP)), format="d",
+                            grid=False))
+
+    def y(field: str) -> alt.Y:
+        return alt.Y(f"{field}:Q", title=m.unit, scale=alt.Scale(domain=[0, 1], nice=False,
+                                                                zero=False))
+
+    months = alt.Chart(alt.Data(name="months")).encode(x=x)
+    outer = months.mark_area(color=style.SCENARIO, opacity=style.OUTER_ALPHA).encode(
+        y=y("q05"), y2="q95:Q")
+    inner = months.mark_area(color=style.SCENARIO, opacity=style.INNER_ALPHA).encode(
+        y=y("q25"), y2="q75:Q")
+    edges = [months.mark_line(color=style.SCENARIO, strokeWidth=width, strokeDash=dash,
+                              opacity=opacity).encode(y=y(field))
+             for field, width, dash, opacity in (("q05", 0.8, [1.5, 2], 0.9),
+                                                 ("q95", 0.8, [1.5, 2], 0.9),
+                                                 ("q25", 0.7, [1, 0], 0.7),
+                                                 ("q75", 0.7, [1, 0], 0.7))]
+    shipped = months.mark_line(color=style.BASELINE, strokeWidth=1.6,
+                               strokeDash=[5, 3]).encode(y=y("shipped"))
+    decimals = f".{m.decimals}f"
+    tips = [("month", "month"), ("mean", "your settings: mean"),
+            ("q25", "middle 50% from"), ("q75", "middle 50% to"), ("q05", "90% from"),
+            ("q95", "90% to"), ("shipped", "as shipped: mean")]
+    mean = months.mark_line(color=style.SCENARIO, strokeWidth=2.2,
+                            point=alt.OverlayMarkDef(size=22, filled=True)).encode(
+        y=y("mean"), tooltip=[alt.Tooltip(f"{field}:Q", title=title,
+                                          format="d" if field == "month" else decimals)
+                              for field, title in tips])
+    layers: list[Any] = [outer, inner, *edges, shipped, mean]
+    if m.target is not None:
+        mark = alt.Chart(alt.Data(values=[{"target": m.target}]))
+        layers.append(mark.mark_rule(color=style.TARGET, strokeDash=[5, 3], strokeWidth=1.2)
+                      .encode(y=y("target")))
+        layers.append(mark.mark_text(color=style.TARGET, align="left", dx=4, fontSize=11,
+                                     lineBreak="\n", text=f"target\n{m.target:g}")
+                      .encode(x=alt.value("width"), y=y("target")))
+    layers.append(alt.Chart(alt.Data(name="foot")).mark_text(
+        text="//", fontSize=12, fontWeight="bold", color=style.TARGET, baseline="middle")
+        .encode(x=alt.value(0), y=y("at")))
+    title = textwrap.wrap(style.panel_title(m, plain=True), TITLE_WIDTH)
+    chart = alt.layer(*layers).properties(
+        width=PANEL_SIZE[0], height=PANEL_SIZE[1],
+        title=alt.TitleParams(title, anchor="start", fontSize=14, fontWeight=500),
+        autosize=alt.AutoSizeParams(type="fit", contains="padding"),
+        padding={"left": 6, "right": 46, "top": 6, "bottom": 6},
+    ).configure_view(stroke=None).configure(font="Roboto, sans-serif", aria=False
+    ).configure_axis(labelFontSize=11, titleFontSize=12, gridOpacity=0.6)
+    spec = chart.to_dict(validate=False)
+    spec.pop("$schema", None)  # drawn by the Vega-Lite 5 that solara-assets serves
+    return json.dumps(spec)
 
 
 def panel_alt(current: pd.DataFrame, base: pd.DataFrame, m: Metric, name: str) -> str:

@@ -7,10 +7,11 @@ them is ignored. An error, a refused value included, reaches the page as one gen
 (:data:`ERROR_LINE`); its details go to the server's log. :func:`Page` catches whatever the
 dashboard raises, so Solara never shows the page a traceback (with the text of the error).
 
-Every control has a name a screen reader announces (a slider's is its label), each chart is an
-image with its content in words (``alt``), and the layout reflows: the controls beside the charts
-on a wide screen, above them below :data:`NARROW` pixels, each chart shown at its natural size
-(where its text is readable) and as many a row as fit.
+Every control has a name a screen reader announces (a slider's is its label), each chart (a
+:class:`Chart`, drawn in the browser by Vega-Lite from the server's copy of its scripts) is an
+image to a screen reader with its content in words (``alt``), and the layout reflows: the controls
+beside the charts on a wide screen, above them below :data:`NARROW` pixels, each chart shown at
+its size (where its text is readable) and as many a row as fit.
 """
 
 from __future__ import annotations
@@ -54,11 +55,8 @@ CSS = Template("""
 .cx-setting .v-messages { display: none; }
 .cx-results { flex: 1 1 auto; min-width: 0; }
 .cx-panels { display: flex; flex-wrap: wrap; gap: 10px 14px; }
-/* a chart is never shown smaller than it is drawn (where its smallest text is 11 px); it may
-   grow a little to fill the row */
-.cx-panels img { flex: 1 1 ${panel}px; min-width: min(${panel}px, 100%);
-                 max-width: min(${grow}px, 100%);
-                 height: auto; }
+/* a chart is shown at its size (where its smallest text is 11 px), as many a row as fit */
+.cx-panel { flex: 0 0 auto; }
 .cx-legend { list-style: none; padding: 0; margin: 0; display: flex; flex-wrap: wrap;
              gap: 4px 20px; font-size: 13px; color: #333; }
 .cx-legend li { display: flex; align-items: center; gap: 6px; }
@@ -98,8 +96,7 @@ CSS = Template("""
   .cx-controls { grid-template-columns: 1fr;
                  grid-template-areas: "scenario" "levers" "anti" "simulation"; }
 }
-""").substitute(narrow=NARROW, panel=compute.panel_size()[0],
-                   grow=round(1.3 * compute.panel_size()[0])) + "".join(
+""").substitute(narrow=NARROW) + "".join(
     f".cx-headline td.{status} {{ background: {colour}; }}\n"
     for status, colour in RAG_COLOURS.items())
 
@@ -122,15 +119,6 @@ def headline_html(view: compute.View, name: str) -> str:
                  f"<td class='num{tone}'>{escape(row.change_text)}</td>"
                  f"<td class='num'>{escape(row.target_text or '-')}</td></tr>")
     return f"<table>{head}{body}</table>"
-
-
-def panels_html(view: compute.View) -> str:
-    """The charts, one image each, at their natural size and described in words."""
-    return "".join(
-        f"<img class='cx-panel cx-panel-{escape(panel.metric.name)}' width='{panel.width}' "
-        f"height='{panel.height}' alt='{escape(panel.alt)}' "
-        f"src='data:image/png;base64,{base64.b64encode(panel.png).decode('ascii')}'>"
-        for panel in view.panels)
 
 
 def _swatch(body: str) -> str:
@@ -219,6 +207,85 @@ module.exports = {
 };
 </script>
 """).tag(sync=True)
+
+
+class Chart(ipyvuetify.VuetifyTemplate):
+    """One chart drawn in the browser by Vega-Lite (as ``solara.FigureAltair``, whose widget
+    loads Vega from unpinned paths the offline asset cache does not hold): the scripts come
+    from this server's ``_solara/cdn`` (the solara-assets copies of :data:`VEGA`). The frame is
+    an image to a screen reader, named ``alt``; the drawing inside is hidden from it. When a
+    spec is drawn the frame's ``data-drawn`` is its ``key``."""
+
+    spec = traitlets.Dict({}).tag(sync=True)
+    key = traitlets.Unicode("").tag(sync=True)
+    alt = traitlets.Unicode("").tag(sync=True)
+    name = traitlets.Unicode("").tag(sync=True)
+    width = traitlets.Int(0).tag(sync=True)
+    height = traitlets.Int(0).tag(sync=True)
+    vega = traitlets.Dict({}).tag(sync=True)
+    template = traitlets.Unicode("""
+<template>
+  <div :class="['cx-panel', 'cx-panel-' + name]" role="img" :aria-label="alt"
+       :data-width="width" :data-drawn="drawn"
+       :style="{width: width + 'px', minHeight: height + 'px'}">
+    <div ref="plot" aria-hidden="true"></div>
+  </div>
+</template>
+<script>
+module.exports = {
+  data() { return { drawn: "" }; },
+  mounted() { this.draw(); },
+  destroyed() { if (this.view) { this.view.finalize(); } },
+  watch: { key() { this.draw(); } },
+  methods: {
+    cdn() {
+      if (window.solara && window.solara.cdn) { return window.solara.cdn; }
+      let base = document.body.dataset.baseUrl || document.baseURI;
+      return (base.endsWith('/') ? base : base + '/') + '_solara/cdn';
+    },
+    load() {
+      if (!window.cxVega) {
+        const paths = {};
+        for (const [name, path] of Object.entries(this.vega)) {
+          paths[name] = this.cdn() + '/' + path;
+        }
+        requirejs.config({ map: { '*': paths } });
+        window.cxVega = new Promise((resolve, reject) => {
+          requirejs(['vega', 'vega-lite', 'vega-embed'], (v, vl, embed) => resolve(embed),
+                    reject);
+        });
+      }
+      return window.cxVega;
+    },
+    async draw() {
+      const key = this.key, spec = this.spec;
+      const embed = await this.load();
+      if (key !== this.key) { return; }  // a newer spec came while Vega loaded
+      const result = await embed(this.$refs.plot, spec, { actions: false, renderer: 'svg' });
+      if (key !== this.key) { result.view.finalize(); return; }
+      if (this.view) { this.view.finalize(); }
+      this.view = result.view;
+      this.drawn = key;
+    },
+  },
+};
+</script>
+""").tag(sync=True)
+
+
+# the Vega builds of solara-assets (share/solara/cdn), pinned: an unpinned path would be
+# fetched from the CDN, which the server keeps closed
+VEGA = {"vega": "vega@5.21.0/build/vega.min.js",
+        "vega-lite": "vega-lite@5.2.0/build/vega-lite.min.js",
+        "vega-embed": "vega-embed@6.20.2/build/vega-embed.min.js"}
+
+
+def charts(view: compute.View) -> list[Any]:
+    """The six charts, each at its size and described in words."""
+    return [Chart.element(spec=panel.spec, key=panel.key, alt=panel.alt,
+                          name=panel.metric.name, width=panel.width, height=panel.height,
+                          vega=VEGA)
+            for panel in view.panels]
 
 
 def named_slider(name: str, value: float, on_value: Callable[[Any], None], low: float,
@@ -400,7 +467,7 @@ def Dashboard() -> None:  # noqa: N802 (a component)
                         html("Running the simulation...", ["cx-note"])
                     return
                 html(legend_html(shown, shown.state[0]), ["cx-legend"], tag="ul")
-                html(panels_html(shown), ["cx-chart", "cx-panels"])
+                solara.Div(classes=["cx-chart", "cx-panels"], children=charts(shown))
                 html(f"Solid blue line: the mean of {shown.replicates} simulated run"
                      f"{'s' if shown.replicates > 1 else ''} with your settings; darker blue "
                      "band (solid edges): where the middle half of the runs fall; lighter band "
