@@ -43,7 +43,7 @@ def correlations(name: str, overrides: tuple = ()) -> dict[tuple[str, str], Inte
 # and the baseline sits in the band only because the pain points its accounts still meet vary
 # from team to team (12 replicates at month 12: SD of the team-mean problem load 0.65, r with
 # satisfaction -0.65), a source the programme removes by fixing them (SD 0.21, r -0.27). At
-# month 0 r is 0.56 in both arms, and over 36 months the baseline's drifts at 0.44-0.56, the
+# month 0 r is 0.56 in both arms; from month 12 to 36 the baseline's moves within 0.44-0.56, the
 # continued programme's rises to 0.70: the model lacks a lasting source of differences between
 # teams' accounts outside the team (segment, product fit), which is a model change and a
 # recalibration, not a fit of this band.
