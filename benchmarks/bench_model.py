@@ -106,8 +106,11 @@ FLOPS: dict[str, tuple[float, str]] = {
     "workforce.skills": (28 * 12 / 52, "post"),    # skill_at: exp
     "customer_experience.post_qualities": (7 * 12 / 52, "post"),
     "customer_experience.team_qualities": ((1 + 89 / 800) * 12 / 52, "post"),
-    # 4 a slot; the mean over the 65% of posts off the frontline, 2 posts an account
-    "customer_experience.touchpoint_qualities": ((2 * 4 + 0.65 * 2) * 12 / 52, "account"),
+    # 2 adds a product post (40%: all, its segment's), 1 a back-office post (25%: the pairwise
+    # sum); 8 a team (the means, S_g)
+    "customer_experience.served_qualities": ((0.40 * 2 + 0.25 + 8 * 89 / 800) * 12 / 52,
+                                             "post"),
+    "customer_experience.touchpoint_qualities": (2 * 2 * 12 / 52, "account"),  # 2 a slot
     # 2 touches of 12 each, + 1 for the 23% of gaps <= 0
     "customer_experience.touch_accounts": (2 * 2 * 12.23 * 12 / 52, "account"),
     # -- at a month end: renewals; 51% of slots active, 4.2% due to renew
@@ -116,7 +119,7 @@ FLOPS: dict[str, tuple[float, str]] = {
     # 6.8 accounts won a month (of 400): interpolate 21 + 1 each; the mean of 31 frontline teams
     "customer_experience.expectations_for": (22 * 6.8 / 400 * 12 / 52, "account"),
     "customer_experience.resting_satisfactions": (22 * 6.8 / 400 * 12 / 52, "account"),
-    "customer_experience.market_quality": ((3 * 6.8 + 31) / 400 * 12 / 52, "account"),
+    "customer_experience.market_quality": ((2 * 6.8 + 31) / 400 * 12 / 52, "account"),
     # -- in the 4 survey weeks of 52: 1 a slot; 20 an active slot (44% respond)
     "measurement.survey_wave": (2 * 11.1 * 4 / 52, "account"),
     # -- at a month end: the row (99% of posts filled, 51% of slots active)

@@ -51,6 +51,7 @@ TURNOVER = ("engagement", "turnover_annualised")
 SATISFACTION_CUT = (("customer_experience.frontline_weight", 0.0), ("voice.recovery_gain", 0.0))
 TURNOVER_CUT = (("workforce.engagement_weight", 0.0), ("load.vacancy_cover", 0.0))
 KNOCKOUT_R = 0.12
+NO_SEGMENTS = (("initial.segment_share", 0.0),)
 BANDS = {SATISFACTION: (0.20, 0.45), TURNOVER: (-0.45, -0.15)}   # Harter et al. 2002
 PAIR_WORDS = {SATISFACTION: "team engagement vs its accounts' satisfaction",
               TURNOVER: "team engagement vs its turnover",
@@ -389,6 +390,10 @@ def team_rows(runs: Runs, replicates: int = TEAM_REPLICATES,
     group = "team level"
     arms = [Arm(name) for name in scenarios] + [Arm("baseline", SATISFACTION_CUT),
                                                 Arm("baseline", TURNOVER_CUT)]
+    # The sensitivity to the assumed segment share (no rule): the programme with none.
+    sensitivity = "techops_programme" in scenarios
+    if sensitivity:
+        arms.append(Arm("techops_programme", NO_SEGMENTS))
     done = 0
 
     def tick() -> None:
@@ -403,6 +408,7 @@ def team_rows(runs: Runs, replicates: int = TEAM_REPLICATES,
         runs.report(group, 0, len(arms) * replicates)
     tables = [{(r.x, r.y): Interval(r.r, r.low, r.high, r.n) for r in t.itertuples()}
               for t in _map(_teams, jobs, runs.workers, tick)]
+    without_segments = tables.pop()[SATISFACTION] if sensitivity else None
     knockouts = {SATISFACTION: tables[-2][SATISFACTION], TURNOVER: tables[-1][TURNOVER]}
     rows = []
     for name, table in zip(scenarios, tables, strict=False):
@@ -421,6 +427,13 @@ def team_rows(runs: Runs, replicates: int = TEAM_REPLICATES,
                 None if band is None else in_band(found, band),
                 knockout, None if knockout is None else abs(knockout.mean) < KNOCKOUT_R,
                 detail=f"{found.n} team rows, {replicates} replicates pooled"))
+    if without_segments is not None:
+        rows.append(row(
+            group, f"team.techops_programme.no_segments.{SATISFACTION[0]}.{SATISFACTION[1]}",
+            f"techops_programme with `{NO_SEGMENTS[0][0]}` = 0: "
+            f"{PAIR_WORDS[SATISFACTION]}, month 12", "r", without_segments,
+            "reported only (sensitivity to the assumed segment share)", None,
+            detail=f"{without_segments.n} team rows, {replicates} replicates pooled"))
     return rows
 
 

@@ -554,13 +554,25 @@ def summary(group: str, rows: Sequence[patterns.Row]) -> str:
             return ", ".join(f"{f(f'team.{n}.{x}.{y}')} ({n})" for n in patterns.SCENARIOS
                              if f"team.{n}.{x}.{y}" in by)
         sat, turn = patterns.SATISFACTION, patterns.TURNOVER
+
+        def segments() -> str:
+            key = f"team.techops_programme.no_segments.{sat[0]}.{sat[1]}"
+            if key not in by:
+                return ""
+            return (" Teams differ in their accounts for reasons outside the team too: each "
+                    "serves a segment, whose circumstances hold a share of the accounts' "
+                    "satisfaction (`initial.segment_share`, an assumption, 0.10, chosen before "
+                    "these were measured) and whose product teams add their service; with no "
+                    "share of satisfaction between segments (`initial.segment_share` = 0) the "
+                    f"programme's engagement-satisfaction r would be {f(key)} (reported, no "
+                    "rule).")
         return (f"Across frontline teams at month 12, team engagement vs its accounts' "
                 f"satisfaction r = {rs(*sat)} (band +0.20 to +0.45); vs its turnover r = "
                 f"{rs(*turn)} (band -0.45 to -0.15); team safety vs its accounts' satisfaction "
                 f"r = {rs('psychological_safety', 'customer_satisfaction')} (reported). "
                 f"Knockouts on the baseline: {f(f'team.baseline.{sat[0]}.{sat[1]}', 'knockout')}"
                 f" and {f(f'team.baseline.{turn[0]}.{turn[1]}', 'knockout')} (must be within "
-                f"±{patterns.KNOCKOUT_R}). {tally(rows)}.")
+                f"±{patterns.KNOCKOUT_R}). {tally(rows)}.{segments()}")
     if group == "worse before better":
         dip = by["dip.early"]
         level = dict(patterns.BEYOND_CAPACITY)["anti_patterns.change_fatigue"]

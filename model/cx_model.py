@@ -423,20 +423,21 @@ class CXCultureModel(mesa.Model):
         utility_table = customer_experience.mean_utility_table(p.customer_experience)
         load = fatigue.weekly_load(p.load.base_load, float(policy.load[0]))
         q = customer_experience.post_quality(self, load)
-        team_quality = customer_experience.team_quality(self, load, q)
-        expected_quality = customer_experience.touchpoint_quality(self, load, q, team_quality)
-        # Each account's drawn satisfaction fixes its expectation against the mean team's
-        # service; its own team then sets where it rests, so team differences show in accounts.
+        served_quality = customer_experience.served_quality(self, load, q)
+        expected_quality = customer_experience.touchpoint_quality(self, load, q, served_quality)
+        # Each account's drawn satisfaction fixes the expectation it opened with against the
+        # market's service (the mean segment's); the month-0 book has since got used to a share
+        # of its own segment's difference, and rests there, so team differences show in accounts.
         self.frontline_teams = np.flatnonzero(teams.frontline)
-        customers.expectation = customer_experience.expectation_for(
-            customers.satisfaction, customer_experience.without_team_differences(
-                expected_quality, team_quality,
-                customers.account_team, self.frontline_teams,
-                p.customer_experience.frontline_weight), utility_table)
+        market = customer_experience.without_team_differences(
+            expected_quality, served_quality, customers.account_team, self.frontline_teams)
+        customers.expectation_anchor[:] = customer_experience.expectation_for(
+            customers.satisfaction, market, utility_table)
+        customers.quality_anchor[:] = market
+        customers.expectation[:] = customer_experience.expectation_target(
+            customers.expectation_anchor, expected_quality, market, 0.0, p.customer_experience)
         customers.satisfaction[:] = customer_experience.resting_satisfaction(
             expected_quality, customers.expectation, utility_table)
-        customers.expectation_anchor[:] = customers.expectation
-        customers.quality_anchor[:] = expected_quality
         mean_fatigue = float(people.fatigue.mean())
         capacity = incentives.fix_capacity(
             teams.adoption, incentives.team_means(people.orientation, people.team, people.filled,
@@ -469,7 +470,7 @@ class CXCultureModel(mesa.Model):
             ritual_participants=np.zeros(people.size, bool),
             problems_changed=False,
             expected_quality=expected_quality,
-            team_quality=team_quality,
+            served_quality=served_quality,
             utility_table=utility_table,
             fix_relief=fix_relief,
             survey_nps=float("nan"),   # no survey yet: no score (the week-0 survey below)
@@ -562,17 +563,17 @@ class CXCultureModel(mesa.Model):
         c.exists[slots] = True
         c.joined_month[slots] = month
         c.renewal_month[slots] = (month - 1) % 12
+        market = customer_experience.without_team_differences(
+            org.expected_quality[slots], org.served_quality, c.account_team[slots],
+            self.frontline_teams)
         c.expectation[slots] = customer_experience.expectation_for(
-            c.satisfaction[slots], customer_experience.without_team_differences(
-                org.expected_quality[slots], org.team_quality,
-                c.account_team[slots], self.frontline_teams,
-                self.p.customer_experience.frontline_weight), org.utility_table)
+            c.satisfaction[slots], market, org.utility_table)
         c.satisfaction[slots] = customer_experience.resting_satisfaction(
             org.expected_quality[slots], c.expectation[slots], org.utility_table)
         c.record[slots] = c.satisfaction[slots]
         c.problem_record[slots] = c.problem_load[slots]
         c.expectation_anchor[slots] = c.expectation[slots]
-        c.quality_anchor[slots] = org.expected_quality[slots]
+        c.quality_anchor[slots] = market
         c.survey_fatigue[slots] = measurement.steady_survey_fatigue(self.p.measurement,
                                                                     org.fix_relief)
         self.tally.won += slots.size

@@ -169,6 +169,13 @@ class Initial(Section):
         0.80, 0.0, 1.0, "0-1", "001 §11 (NPS 28 before)", "Mean customer satisfaction at start.")
     satisfaction_concentration: float = param(
         20.0, 1.0, 200.0, "Beta a+b", ASSUMPTION, "Concentration of initial satisfaction.")
+    segment_share: float = param(
+        0.10, 0.0, 0.9, "share of variance",
+        "001 §4 (maturity level 3: teams organised around customer segments); assumption for the "
+        "size: a medium ICC(1) by the conventions in LeBreton & Senter 2008 (Organizational "
+        "Research Methods 11(4)), chosen before the team patterns were measured",
+        "Share of the spread of accounts' satisfaction that lies between the segments the "
+        "frontline teams serve (their circumstances and product fit, outside the team).")
     open_pain_points: int = param(
         24, 0, 150, "pain points", ASSUMPTION, "Systemic problems open at the start.")
     surfaced_share: float = param(

@@ -26,17 +26,17 @@ import numpy as np
 
 from cxsim.model import compiled
 from cxsim.model.compiled import kernel
-from cxsim.model.parameters import Parameters
+from cxsim.model.parameters import Initial, Parameters
 
 FRONTLINE, PRODUCT, BACK_OFFICE = 0, 1, 2
 NOT_ARRIVED, SILENT, SURFACED, FIXED, OBSOLETE = 0, 1, 2, 3, 4
 NEVER = -10_000
 
 
-def beta(rng: np.random.Generator, mean: float | np.ndarray, concentration: float,
+def beta(rng: np.random.Generator, mean: float | np.ndarray, concentration: float | np.ndarray,
          size: int) -> np.ndarray:
-    """Beta draws with a given mean (one, or one per draw) and concentration a + b (degenerate
-    means allowed)."""
+    """Beta draws with a given mean and concentration a + b (each one, or one per draw;
+    degenerate means allowed)."""
     mean = np.clip(mean, 1e-3, 1 - 1e-3)
     if mean.ndim == 0:
         mean = float(mean)
@@ -117,6 +117,8 @@ class Teams:
     climate_shift: np.ndarray   # the team's safety climate relative to the organisation's
     engagement_shift: np.ndarray  # the team's engagement relative to the organisation's
     resistance_draw: np.ndarray  # uniform: the manager resists when below the resistance risk
+    segment: np.ndarray         # int: the frontline team whose segment a product team builds
+                                # for (product teams dealt round-robin over them); -1 otherwise
 
     @property
     def size(self) -> int:
@@ -134,7 +136,7 @@ class Customers:
     satisfaction: np.ndarray
     expectation: np.ndarray
     expectation_anchor: np.ndarray  # the expectation the account opened with
-    quality_anchor: np.ndarray  # noise-free touchpoint quality when it opened
+    quality_anchor: np.ndarray  # the market's noise-free touchpoint quality it was formed against
     record: np.ndarray          # satisfaction record: what a renewal is decided on
     problem_record: np.ndarray  # record of the open problems' severity met (churn.py)
     survey_fatigue: np.ndarray
@@ -188,9 +190,10 @@ class Organisation:
     #                             (voice, fixes; cleared by CXCultureModel.refresh_problem_load)
     expected_quality: np.ndarray  # per customer slot: noise-free touchpoint quality
     #                             (customer experience, monthly; new accounts' expectations)
-    team_quality: np.ndarray    # per team: the frontline part of that quality, mean q over the
-    #                             team's posts (customer experience, monthly; new accounts'
-    #                             expectations, opened at the same month end)
+    served_quality: np.ndarray  # per team: S_g, that quality before problems, from the team,
+    #                             its segment's product teams and the back office (customer
+    #                             experience, monthly; new accounts' expectations, opened at
+    #                             the same month end)
     utility_table: tuple[np.ndarray, np.ndarray]  # E[u] on a grid of margins: the expectation
     #                             device (customer experience, fixed for the run)
     fix_relief: float           # expected weekly survey-fatigue relief from fixes at the start
@@ -199,6 +202,18 @@ class Organisation:
     survey_response_rate: float  # % of active accounts that answered it (measurement)
     acquisition_due: float      # fractional sales wins carried to the next month (churn)
     initial_revenue: float      # annual value of the month-0 book, k$ (fixed; revenue retained)
+
+
+def product_segments(team_function: np.ndarray) -> np.ndarray:
+    """Per team: for the k-th product team, the (k mod n)-th of the n frontline teams, whose
+    segment it builds for (001 §4, level 3: cross-functional teams organised around customer
+    segments); -1 for the other teams."""
+    front = np.flatnonzero(team_function == FRONTLINE)
+    product = np.flatnonzero(team_function == PRODUCT)
+    segment = np.full(team_function.size, -1, np.int64)
+    if front.size:
+        segment[product] = front[np.arange(product.size) % front.size]
+    return segment
 
 
 def init_people(p: Parameters, rng: np.random.Generator) -> tuple[People, Teams]:
@@ -259,6 +274,7 @@ def init_people(p: Parameters, rng: np.random.Generator) -> tuple[People, Teams]
         adoption=adoption, adoption_anchor=adoption.copy(), fear=np.zeros(n_teams),
         disposition=disposition, climate_shift=climate_shift, engagement_shift=engagement_shift,
         resistance_draw=next(team_draw).random(n_teams),
+        segment=product_segments(team_function),
     )
     return people, teams
 
@@ -300,20 +316,53 @@ def init_customers(p: Parameters, teams: Teams, pain: PainPoints,
     hits = (next(draw).random((capacity, pain.severity.size)) < reach).astype(np.float32)
     pain.weight = pain.severity * reach
     exists = np.arange(capacity) < n
+    value = org.contract_value_median * compiled.exp(org.contract_value_sigma *
+                                                     next(draw).standard_normal(capacity))
+    renewal_month = next(draw).integers(0, 12, capacity)
+    account_team = front_teams[next(draw).integers(0, front_teams.size, capacity)]
+    satisfaction_draw = next(draw)
+    score_bias = next(draw).normal(0.0, p.measurement.score_noise, capacity)
+    # Accounts opened later take their satisfaction from the same distribution, their segment's.
+    satisfaction = opening_satisfaction(satisfaction_draw, next(draw), account_team, teams.size,
+                                        ini)
     return Customers(
         exists=exists, churned=np.zeros(capacity, bool), initial=exists.copy(),
-        value=org.contract_value_median * compiled.exp(org.contract_value_sigma *
-                                                       next(draw).standard_normal(capacity)),
-        renewal_month=next(draw).integers(0, 12, capacity),
-        account_team=front_teams[next(draw).integers(0, front_teams.size, capacity)],
-        # Accounts opened later take their satisfaction from the same distribution.
-        satisfaction=beta(next(draw), ini.satisfaction_mean, ini.satisfaction_concentration,
-                          capacity),
+        value=value, renewal_month=renewal_month, account_team=account_team,
+        satisfaction=satisfaction,
         expectation=np.zeros(capacity), expectation_anchor=np.zeros(capacity),
         quality_anchor=np.zeros(capacity), record=np.zeros(capacity),
         problem_record=np.zeros(capacity),
         survey_fatigue=np.zeros(capacity),
-        score_bias=next(draw).normal(0.0, p.measurement.score_noise, capacity),
+        score_bias=score_bias,
         hits=hits, problem_load=np.zeros(capacity),
         joined_month=np.where(exists, NEVER, 0),
     )
+
+
+def opening_satisfaction(rng: np.random.Generator, segment_rng: np.random.Generator,
+                         account_team: np.ndarray, n_teams: int, ini: Initial) -> np.ndarray:
+    """The satisfaction each account slot opens with, around its segment's mean.
+
+    The accounts a frontline team serves form a segment (001 §4, level 3), whose circumstances
+    and product fit set part of their satisfaction, outside the team. Of the spread across all
+    accounts, V = mu (1 - mu) / (kappa + 1) (mean mu ``satisfaction_mean``, clipped to
+    0.01-0.99; concentration kappa ``satisfaction_concentration``), a share rho
+    (``segment_share``, an ICC(1)) lies between segments:
+
+        mu_g  = clip(mu + sqrt(rho V) z_g, 0.01, 0.99),   z_g ~ N(0, 1), one per team
+        sat_c ~ Beta(mean mu_g, variance (1 - rho) V)     for an account c of team g
+
+    With rho = 0 every account draws from Beta(mu, kappa), as before segments. The segments'
+    draws come from a stream of their own, so the other draws keep their values.
+    """
+    mean, concentration, share = (ini.satisfaction_mean, ini.satisfaction_concentration,
+                                  ini.segment_share)
+    z = segment_rng.standard_normal(n_teams)
+    if share == 0.0:
+        return beta(rng, mean, concentration, account_team.size)
+    mean = min(max(mean, 0.01), 0.99)     # a degenerate mean has no spread to share
+    spread = mean * (1.0 - mean) / (concentration + 1.0)
+    segment_mean = np.clip(mean + math.sqrt(share * spread) * z, 0.01, 0.99)
+    within = segment_mean * (1.0 - segment_mean) / ((1.0 - share) * spread) - 1.0
+    return beta(rng, segment_mean[account_team], np.maximum(within, 1.0)[account_team],
+                account_team.size)

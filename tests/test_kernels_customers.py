@@ -25,7 +25,7 @@ import pytest
 
 from cxsim.model import CXCultureModel, cx_model, load_scenario
 from cxsim.model.mechanisms import churn, customer_experience, voice, workforce
-from cxsim.model.state import FIXED, NEVER, NOT_ARRIVED, SILENT, SURFACED
+from cxsim.model.state import BACK_OFFICE, FIXED, NEVER, NOT_ARRIVED, PRODUCT, SILENT, SURFACED
 
 # -- the numpy rules (before the kernels) -------------------------------------------------------
 
@@ -46,17 +46,32 @@ def reference_team_quality(model, load: float | None = None,
     return np.bincount(model.people.team, weights=q, minlength=teams.size) / teams.nominal_size
 
 
-def reference_touchpoint_quality(model, load: float | None = None, q: np.ndarray | None = None,
-                                 team: np.ndarray | None = None) -> np.ndarray:
-    p, people, customers = model.p, model.people, model.customers
+def reference_served_quality(model, load: float | None = None, q: np.ndarray | None = None,
+                             team: np.ndarray | None = None) -> np.ndarray:
+    p, people, teams = model.p, model.people, model.teams
     cx = p.customer_experience
     q = reference_post_quality(model, load) if q is None else q
     team = reference_team_quality(model, load, q) if team is None else team
-    back = ~people.frontline
-    organisation_quality = float(q[back].sum()) / max(1, int(np.count_nonzero(back)))
-    return (cx.frontline_weight * team[customers.account_team]
-            + (1 - cx.frontline_weight) * organisation_quality
-            - cx.problem_weight * customers.problem_load)
+    product, back = people.function == PRODUCT, people.function == BACK_OFFICE
+    n_product, n_back = int(np.count_nonzero(product)), int(np.count_nonzero(back))
+    back_office = float(q[back].sum()) / max(1, n_back)
+    # the product posts' sums in post order (np.add.accumulate and np.bincount are sequential)
+    product_mean = float(np.add.accumulate(q[product])[-1]) / n_product if n_product else 0.0
+    segment = teams.segment[people.team]
+    building = product & (segment >= 0)
+    posts = np.bincount(segment[building], minlength=teams.size).astype(float)
+    sums = np.bincount(segment[building], weights=q[building], minlength=teams.size)
+    segment_product = np.where(posts > 0, sums / np.maximum(posts, 1.0), product_mean)
+    share = n_product / max(1, n_product + n_back)
+    return (cx.frontline_weight * team + (1 - cx.frontline_weight)
+            * (share * segment_product + (1 - share) * back_office))
+
+
+def reference_touchpoint_quality(model, load: float | None = None, q: np.ndarray | None = None,
+                                 served: np.ndarray | None = None) -> np.ndarray:
+    cx, customers = model.p.customer_experience, model.customers
+    served = reference_served_quality(model, load, q) if served is None else served
+    return served[customers.account_team] - cx.problem_weight * customers.problem_load
 
 
 def old_problem_load(customers, pain) -> np.ndarray:
@@ -119,9 +134,9 @@ def reference_touchpoints(model, normals: np.ndarray) -> None:
         model.org.problems_changed = False
     org = model.org
     q = reference_post_quality(model)
-    org.team_quality = reference_team_quality(model, q=q)
+    org.served_quality = reference_served_quality(model, q=q)
     expected = org.expected_quality = reference_touchpoint_quality(model, q=q,
-                                                                   team=org.team_quality)
+                                                                   served=org.served_quality)
     active = customers.active
     for noise in normals:
         gap = expected + cx.quality_noise * noise - customers.expectation
@@ -147,11 +162,11 @@ def reference_resting_satisfaction(expected_quality, expectation, table) -> np.n
     return np.interp(expected_quality - expectation, mu, mean_u)
 
 
-def reference_without_team_differences(expected_quality, team_quality, account_team,
-                                       frontline_teams, weight) -> np.ndarray:
-    mean_team = (float(team_quality[frontline_teams].sum()) / frontline_teams.size
+def reference_without_team_differences(expected_quality, served, account_team,
+                                       frontline_teams) -> np.ndarray:
+    mean_team = (float(served[frontline_teams].sum()) / frontline_teams.size
                  if frontline_teams.size else 0.0)
-    return expected_quality - weight * (team_quality[account_team] - mean_team)
+    return expected_quality - (served[account_team] - mean_team)
 
 
 @contextmanager
@@ -205,7 +220,7 @@ def reference_renewals(model, month: int, uniforms: np.ndarray) -> None:
 CUSTOMERS = ("exists", "churned", "renewal_month", "satisfaction", "expectation",
              "expectation_anchor", "quality_anchor", "record", "problem_record", "survey_fatigue",
              "problem_load", "joined_month", "hits")
-ORG = ("team_quality", "expected_quality", "acquisition_due", "problems_changed")
+ORG = ("served_quality", "expected_quality", "acquisition_due", "problems_changed")
 
 
 def shuffled(seed: int, scenario: str, agents: bool = False, **overrides) -> CXCultureModel:
@@ -359,10 +374,14 @@ def test_quality_functions_match_the_numpy_rules(seed):
         assert np.array_equal(q, reference_post_quality(model, load))
         team = customer_experience.team_quality(model, load)
         assert np.array_equal(team, reference_team_quality(model, load))
+        served = customer_experience.served_quality(model, load, q, team)
+        assert np.array_equal(served, reference_served_quality(model, load, q, team))
+        assert np.array_equal(customer_experience.served_quality(model, load),
+                              reference_served_quality(model, load))
         assert np.array_equal(customer_experience.touchpoint_quality(model, load),
                               reference_touchpoint_quality(model, load))
-        assert np.array_equal(customer_experience.touchpoint_quality(model, load, q, team),
-                              reference_touchpoint_quality(model, load, q, team))
+        assert np.array_equal(customer_experience.touchpoint_quality(model, load, q, served),
+                              reference_touchpoint_quality(model, load, q, served))
 
 
 def test_expectation_device_matches_numpy():
@@ -388,16 +407,14 @@ def test_expectation_device_matches_numpy():
             customer_experience.resting_satisfaction(expected, expectation, table),
             reference_resting_satisfaction(expected, expectation, table), equal_nan=True)
     for n_front in (0, 1, 7, 200):
-        team_quality = rng.random(250)
+        served = rng.random(250)
         frontline = np.sort(rng.choice(250, n_front, replace=False))
         account_team = rng.integers(0, 250, 300)
         expected = rng.random(300)
-        for weight in (0.0, 0.6, 1.0):
-            assert np.array_equal(
-                customer_experience.without_team_differences(expected, team_quality,
-                                                             account_team, frontline, weight),
-                reference_without_team_differences(expected, team_quality, account_team,
-                                                   frontline, weight))
+        assert np.array_equal(
+            customer_experience.without_team_differences(expected, served, account_team,
+                                                         frontline),
+            reference_without_team_differences(expected, served, account_team, frontline))
 
 
 @pytest.mark.parametrize("seed", range(20))

@@ -31,6 +31,7 @@ from cxsim.model.mechanisms import (
 from cxsim.model.parameters import (
     Churn,
     CustomerExperience,
+    Initial,
     Load,
     Measurement,
     Rituals,
@@ -39,7 +40,7 @@ from cxsim.model.parameters import (
     Voice,
 )
 from cxsim.model.parameters import Engagement as EngagementParams
-from cxsim.model.state import SILENT, SURFACED
+from cxsim.model.state import PRODUCT, SILENT, SURFACED, opening_satisfaction
 
 GRID = np.linspace(0.0, 1.0, 11)
 P = Parameters()
@@ -554,10 +555,43 @@ class TestCustomerExperience:
         assert np.all(model.customers.expectation >= before)
         for _ in range(2000):                     # held at this week's rhetoric for ever
             customer_experience.move_expectations(model)
-        cx = model.p.customer_experience
-        ceiling = (model.customers.expectation_anchor
+        cx, customers = model.p.customer_experience, model.customers
+        # the anchor, what customers got used to of the service since they opened, the promises
+        ceiling = (customers.expectation_anchor + cx.quality_adaptation
+                   * (model.org.expected_quality - customers.quality_anchor)
                    + cx.promise_headroom * model.policy.rhetoric[1] + 1e-9)
-        assert np.all(model.customers.expectation <= ceiling)
+        assert np.all(customers.expectation <= ceiling)
+
+    def test_a_product_team_shapes_only_its_own_segments_service(self, small_model):
+        """S_g: the product teams building for a segment reach its accounts, not the others'."""
+        model = small_model(seed=3)
+        teams, people = model.teams, model.people
+        assert np.all(teams.segment[teams.function == PRODUCT] >= 0)
+        assert np.all(teams.frontline[teams.segment[teams.segment >= 0]])
+        assert np.all(teams.segment[teams.function != PRODUCT] == -1)
+        before = customer_experience.served_quality(model)
+        builder = int(np.flatnonzero(teams.function == PRODUCT)[0])
+        people.engagement[people.team == builder] += 0.2
+        change = customer_experience.served_quality(model) - before
+        own = teams.segment[builder]
+        assert change[own] > 0
+        others = teams.frontline & (np.arange(teams.size) != own)
+        assert np.all(np.abs(change[others]) < 1e-15)
+
+    @pytest.mark.parametrize("share", [0.0, 0.1, 0.3])
+    def test_opening_satisfaction_has_its_segment_share(self, share):
+        """Between segments lies the share rho of the spread; the whole spread is Beta's."""
+        ini = Initial(segment_share=share)
+        teams, per_team = 400, 200
+        account_team = np.repeat(np.arange(teams), per_team)
+        sat = opening_satisfaction(np.random.default_rng(1), np.random.default_rng(2),
+                                   account_team, teams, ini)
+        spread = ini.satisfaction_mean * (1 - ini.satisfaction_mean) / (
+            ini.satisfaction_concentration + 1)
+        between = sat.reshape(teams, per_team).mean(axis=1).var() - (
+            sat.reshape(teams, per_team).var(axis=1).mean() / per_team)
+        assert sat.var() == pytest.approx(spread, rel=0.08)
+        assert between / sat.var() == pytest.approx(share, abs=0.025)
 
     def test_open_problems_lower_touchpoint_quality(self, small_model):
         model = small_model(seed=8)

@@ -108,9 +108,9 @@ def check_table(table: pd.DataFrame, overrides: dict[str, Any]) -> None:
                  "churn_realised_12m": no_window, "revenue_churn_realised_12m": no_window}
     for name, allowed in undefined.items():
         assert (table[name].isna() <= allowed).all(), f"{name} NaN with respondents"
-    values = table.drop(columns=list(undefined)).to_numpy(dtype=float)
-    bad = ~np.isfinite(values)
-    assert not bad.any(), f"non-finite values in {list(table.columns[bad.any(axis=0)])}"
+    defined = table.drop(columns=list(undefined))
+    bad = ~np.isfinite(defined.to_numpy(dtype=float))
+    assert not bad.any(), f"non-finite values in {list(defined.columns[bad.any(axis=0)])}"
     table = table.fillna({name: column_range(name)[0] for name in undefined})
     for name in COLUMNS:
         low, high = column_range(name)

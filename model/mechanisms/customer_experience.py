@@ -1,28 +1,35 @@
 """Mechanism 8: customer experience (003 'What Does Consistency Look Like'; Anderson & Sullivan
-1993; Mittal, Ross & Baldasare 1998; Brown & Lam 2008; MODEL_BRIEF §3.8).
+1993; Mittal, Ross & Baldasare 1998; Brown & Lam 2008; Ehrhart, Witt, Schneider & Perry 2011;
+MODEL_BRIEF §3.8).
 
 Each month an account meets ``touches_per_month`` touchpoints. Their quality comes from the people
-serving it and the problems still open:
+serving its segment (its frontline team, the product teams building for the segment, the back
+office) and the problems still open:
 
     q_i   = (w_s skill + w_o orientation + (1 - w_s - w_o) engagement)
             max(0, 1 - l_s max(0, L - C))                 (per post, 0 if vacant; L: load)
-    Q_c   = w_f mean_team(q) + (1 - w_f) mean_non_frontline(q) - w_p problems_c + sigma z
+    S_g   = w_f mean_team(q) + (1 - w_f) (pi_p mean_segment_product(q) + (1 - pi_p) mean_back(q))
+    Q_c   = S_{team_c} - w_p problems_c + sigma z
     d     = Q_c - expectation_c
     u     = clip(u0 + beta (max(d, 0) + lambda min(d, 0)), 0, 1)    (negativity bias lambda)
     sat'  = sat + m (u - sat)                                      (each touch)
     exp*  = exp0 + a (Qbar - Qbar0) + h R(t),   exp' = exp + k (exp* - exp)      (weekly)
 
-so a shortfall weighs lambda times an excess of the same size and troughs drive satisfaction.
-Expectations move (at rate k) toward a target: the expectation the account opened with (exp0),
-plus a share a of any lasting change in its noise-free quality since then (Qbar - Qbar0: customers
-get used to better service), plus what promises add, at most h at full rhetoric R(t). Both terms
-are bounded, so expectations cannot run away over a long horizon.
+so a shortfall weighs lambda times an excess of the same size and troughs drive satisfaction
+(pi_p: the product posts' share of the posts outside the frontline). Expectations move (at rate
+k) toward a target: the expectation the account opened with (exp0, formed against the market's
+service Qbar0, not its own segment's), plus a share a of the lasting difference between the
+noise-free quality it gets and that (Qbar - Qbar0: customers get used to better service, and to
+their own segment's), plus what promises add, at most h at full rhetoric R(t). Both terms are
+bounded, so expectations cannot run away over a long horizon.
 When rituals and initiatives push the load L past capacity C, the hours come out of service
 (``load.service_overload_loss``, l_s): a programme launched beside too much concurrent change can
 make customers worse off before it makes them better off (Repenning & Sterman 2001). Each
-account's expectation starts where its initial satisfaction is the long-run mean of u
-(``expectation_for``), so an organisation that changes nothing stays where it is. A fixed pain
-point lifts every active account it still hits (no workaround yet): sat += delight (1 - sat).
+account's anchor exp0 is where its drawn satisfaction is the long-run mean of u against the
+market (``expectation_for``); an account of the month-0 book starts at its settled target and its
+satisfaction at the resting point there, so an organisation that changes nothing stays where it
+is. A fixed pain point lifts every active account it still hits (no workaround yet):
+sat += delight (1 - sat).
 
 Reads every ``customer_experience.*`` parameter (promises: ``promise_headroom`` h,
 ``quality_adaptation`` a, ``expectation_rate`` k), ``load.capacity`` and
@@ -43,6 +50,7 @@ import numpy as np
 from cxsim.model.compiled import kernel, pairwise_sum
 from cxsim.model.mechanisms import workforce
 from cxsim.model.parameters import CustomerExperience
+from cxsim.model.state import BACK_OFFICE, PRODUCT
 
 
 def service_quality(skill: np.ndarray, orientation: np.ndarray, engagement: np.ndarray,
@@ -186,38 +194,35 @@ def resting_satisfaction(expected_quality: np.ndarray, expectation: np.ndarray,
 
 
 @kernel
-def mean_team(team_quality: np.ndarray, frontline_teams: np.ndarray) -> float:
-    """Mean quality of the frontline teams (numpy's sum over them, / their count; 0 if none)."""
+def mean_team(served: np.ndarray, frontline_teams: np.ndarray) -> float:
+    """Mean S_g of the frontline teams (numpy's sum over them, / their count; 0 if none)."""
     n = frontline_teams.size
     if n == 0:
         return 0.0
     values = np.empty(n)
     for k in range(n):
-        values[k] = team_quality[frontline_teams[k]]
+        values[k] = served[frontline_teams[k]]
     return pairwise_sum(values) / n
 
 
 @kernel
-def market_quality(expected_quality: np.ndarray, team_quality: np.ndarray,
-                   account_team: np.ndarray, frontline_teams: np.ndarray,
-                   weight: float) -> np.ndarray:
-    """Q_c - w_f (team_quality[team_c] - mean frontline team), account by account."""
-    mean = mean_team(team_quality, frontline_teams)
+def market_quality(expected_quality: np.ndarray, served: np.ndarray, account_team: np.ndarray,
+                   frontline_teams: np.ndarray) -> np.ndarray:
+    """Q_c - (S_{team_c} - mean frontline S), account by account."""
+    mean = mean_team(served, frontline_teams)
     market = np.empty(expected_quality.size)
     for c in range(expected_quality.size):
-        market[c] = expected_quality[c] - weight * (team_quality[account_team[c]] - mean)
+        market[c] = expected_quality[c] - (served[account_team[c]] - mean)
     return market
 
 
-def without_team_differences(expected_quality: np.ndarray, team_quality: np.ndarray,
-                             account_team: np.ndarray, frontline_teams: np.ndarray,
-                             weight: float) -> np.ndarray:
-    """Q_c with the account team's quality replaced by the mean frontline team's: what an
-    account's expectation is formed against (the market's service, not its own team's), so a
-    better team leaves its accounts more satisfied, from the start and for as long as it is
-    better."""
-    return market_quality(expected_quality, team_quality, account_team, frontline_teams,
-                          float(weight))
+def without_team_differences(expected_quality: np.ndarray, served: np.ndarray,
+                             account_team: np.ndarray, frontline_teams: np.ndarray) -> np.ndarray:
+    """Q_c with the service of the account's segment (its frontline team's and its product
+    teams') replaced by the mean segment's: the market's service, what an account's
+    expectation is formed against when it opens, so a better-served segment leaves its accounts
+    more satisfied, less the share of the difference they get used to."""
+    return market_quality(expected_quality, served, account_team, frontline_teams)
 
 
 @kernel
@@ -285,23 +290,51 @@ def team_qualities(q: np.ndarray, team: np.ndarray, nominal_size: np.ndarray) ->
 
 
 @kernel
-def touchpoint_qualities(q: np.ndarray, team_quality: np.ndarray, frontline: np.ndarray,
-                         account_team: np.ndarray, problem_load: np.ndarray,
-                         frontline_weight: float, problem_weight: float) -> np.ndarray:
-    """Q_c = w_f team_quality[team_c] + (1 - w_f) mean_non_frontline(q) - w_p problems_c
-    (numpy's sum over the non-frontline posts, / their count, at least 1)."""
+def served_qualities(q: np.ndarray, team_quality: np.ndarray, function: np.ndarray,
+                     team: np.ndarray, segment: np.ndarray,
+                     frontline_weight: float) -> np.ndarray:
+    """Per team g, what its accounts get before their problems:
+    S_g = w_f team_quality[g] + (1 - w_f) (pi_p P_g + (1 - pi_p) B), with P_g the mean q over
+    the posts of the product teams building for g's segment (over every product post if none
+    does), B the mean q over the back-office posts (numpy's sum, / their count), pi_p the
+    product posts' share of the posts outside the frontline. With P_g the mean of every product
+    post, the outside part is the mean q over all posts outside the frontline."""
+    n_teams = team_quality.size
+    segment_sum = np.zeros(n_teams)
+    segment_posts = np.zeros(n_teams)
     back = np.empty(q.size)
     n_back = 0
+    product_sum = 0.0
+    n_product = 0
     for i in range(q.size):
-        if not frontline[i]:
+        if function[i] == PRODUCT:
+            product_sum += q[i]
+            n_product += 1
+            g = segment[team[i]]
+            if g >= 0:
+                segment_sum[g] += q[i]
+                segment_posts[g] += 1.0
+        elif function[i] == BACK_OFFICE:
             back[n_back] = q[i]
             n_back += 1
-    organisation_quality = pairwise_sum(back[:n_back]) / max(1, n_back)
-    organisation_part = (1 - frontline_weight) * organisation_quality
+    back_office = pairwise_sum(back[:n_back]) / max(1, n_back)
+    product_mean = product_sum / max(1, n_product)
+    product_share = n_product / max(1, n_product + n_back)
+    served = np.empty(n_teams)
+    for g in range(n_teams):
+        product = segment_sum[g] / segment_posts[g] if segment_posts[g] > 0 else product_mean
+        served[g] = (frontline_weight * team_quality[g] + (1 - frontline_weight)
+                     * (product_share * product + (1 - product_share) * back_office))
+    return served
+
+
+@kernel
+def touchpoint_qualities(served: np.ndarray, account_team: np.ndarray,
+                         problem_load: np.ndarray, problem_weight: float) -> np.ndarray:
+    """Q_c = S_{team_c} - w_p problems_c, account by account (``served_qualities``: S)."""
     expected = np.empty(account_team.size)
     for c in range(account_team.size):
-        expected[c] = (frontline_weight * team_quality[account_team[c]] + organisation_part
-                       - problem_weight * problem_load[c])
+        expected[c] = served[account_team[c]] - problem_weight * problem_load[c]
     return expected
 
 
@@ -322,16 +355,26 @@ def team_quality(model, load: float | None = None, q: np.ndarray | None = None) 
     return team_qualities(q, model.people.team, model.teams.nominal_size)
 
 
-def touchpoint_quality(model, load: float | None = None, q: np.ndarray | None = None,
-                       team: np.ndarray | None = None) -> np.ndarray:
-    """Q_c without the noise term, for every customer slot (``load``: this week's, by default
-    ``model.org.load``; ``q``, ``team``: ``post_quality`` and ``team_quality`` of this state, if
-    the caller has them)."""
-    cx, customers = model.p.customer_experience, model.customers
+def served_quality(model, load: float | None = None, q: np.ndarray | None = None,
+                   team: np.ndarray | None = None) -> np.ndarray:
+    """S_g per team: its own frontline team's, its segment's product teams' and the back
+    office's service (``served_qualities``)."""
     q = post_quality(model, load) if q is None else q
     team = team_quality(model, load, q) if team is None else team
-    return touchpoint_qualities(q, team, model.people.frontline, customers.account_team,
-                                customers.problem_load, cx.frontline_weight, cx.problem_weight)
+    people = model.people
+    return served_qualities(q, team, people.function, people.team, model.teams.segment,
+                            model.p.customer_experience.frontline_weight)
+
+
+def touchpoint_quality(model, load: float | None = None, q: np.ndarray | None = None,
+                       served: np.ndarray | None = None) -> np.ndarray:
+    """Q_c without the noise term, for every customer slot (``load``: this week's, by default
+    ``model.org.load``; ``q``, ``served``: ``post_quality`` and ``served_quality`` of this
+    state, if the caller has them)."""
+    served = served_quality(model, load, q) if served is None else served
+    return touchpoint_qualities(served, model.customers.account_team,
+                                model.customers.problem_load,
+                                model.p.customer_experience.problem_weight)
 
 
 @kernel
@@ -358,24 +401,24 @@ def touch_accounts(expected: np.ndarray, normals: np.ndarray, expectation: np.nd
 @kernel
 def month_of_touchpoints(skill: np.ndarray, orientation: np.ndarray, engagement: np.ndarray,
                          filled: np.ndarray, team: np.ndarray, nominal_size: np.ndarray,
-                         frontline: np.ndarray, account_team: np.ndarray,
+                         function: np.ndarray, segment: np.ndarray, account_team: np.ndarray,
                          problem_load: np.ndarray, normals: np.ndarray, expectation: np.ndarray,
                          satisfaction: np.ndarray, exists: np.ndarray, churned: np.ndarray,
                          skill_weight: float, orientation_weight: float, service_left: float,
                          frontline_weight: float, problem_weight: float, noise: float,
                          met: float, slope: float, bias: float,
                          memory: float) -> tuple[np.ndarray, np.ndarray]:
-    """q, team quality and Q_c (``post_qualities``, ``team_qualities``,
-    ``touchpoint_qualities``), then the month's touches (``touch_accounts``). Returns the team
-    qualities and Q_c."""
+    """q, team quality, S_g and Q_c (``post_qualities``, ``team_qualities``,
+    ``served_qualities``, ``touchpoint_qualities``), then the month's touches
+    (``touch_accounts``). Returns S_g and Q_c."""
     q = post_qualities(skill, orientation, engagement, filled, skill_weight, orientation_weight,
                        service_left)
     team_quality = team_qualities(q, team, nominal_size)
-    expected = touchpoint_qualities(q, team_quality, frontline, account_team, problem_load,
-                                    frontline_weight, problem_weight)
+    served = served_qualities(q, team_quality, function, team, segment, frontline_weight)
+    expected = touchpoint_qualities(served, account_team, problem_load, problem_weight)
     touch_accounts(expected, normals, expectation, satisfaction, exists, churned, noise, met,
                    slope, bias, memory)
-    return team_quality, expected
+    return served, expected
 
 
 def step(model, normals: np.ndarray) -> None:
@@ -385,11 +428,12 @@ def step(model, normals: np.ndarray) -> None:
     model.refresh_problem_load()
     org = model.org
     service_left = time_for_service(org.load, p.load.capacity, p.load.service_overload_loss)
-    org.team_quality, org.expected_quality = month_of_touchpoints(
+    org.served_quality, org.expected_quality = month_of_touchpoints(
         workforce.skill(people, model.week, p), people.orientation, people.engagement,
-        people.filled, people.team, model.teams.nominal_size, people.frontline,
-        customers.account_team, customers.problem_load, normals, customers.expectation,
-        customers.satisfaction, customers.exists, customers.churned, cx.skill_weight,
+        people.filled, people.team, model.teams.nominal_size, people.function,
+        model.teams.segment, customers.account_team, customers.problem_load, normals,
+        customers.expectation, customers.satisfaction, customers.exists, customers.churned,
+        cx.skill_weight,
         cx.orientation_weight, float(service_left), cx.frontline_weight, cx.problem_weight,
         cx.quality_noise, cx.met_expectation_satisfaction, cx.utility_slope,
         cx.negativity_bias, cx.memory)
@@ -397,7 +441,8 @@ def step(model, normals: np.ndarray) -> None:
 
 def expectation_target(anchor: np.ndarray, quality: np.ndarray, quality_anchor: np.ndarray,
                        rhetoric: float, params: CustomerExperience) -> np.ndarray:
-    """exp* = exp0 + a (Qbar - Qbar0) + h R(t)."""
+    """exp* = exp0 + a (Qbar - Qbar0) + h R(t) (Qbar0: the market's quality when the account
+    opened)."""
     return (anchor + params.quality_adaptation * (quality - quality_anchor)
             + params.promise_headroom * rhetoric)
 
