@@ -103,7 +103,12 @@ def test_arms_share_seeds_and_draws_and_workers_do_not_matter() -> None:
                                   mine.reset_index(drop=True))
 
 
-def test_the_posterior_widens_the_range_and_point_is_chance_alone() -> None:
+def test_the_posterior_carries_parameter_spread_and_point_is_chance_alone() -> None:
+    """The posterior's range has a parameter part, the point's none. Whether it is also wider
+    is an empirical matter, not a law (total variance = E[chance | theta] + Var(mean | theta),
+    and chance at the point estimate need not equal its posterior mean): in this 80-account
+    organisation chance dominates, and at 96 replicates the revenue difference's range was 12.7
+    (posterior) against 12.5 (point), 14.2 and 15.6 on two other seeds (2026-12-04)."""
     scenarios = [load_scenario(n, SMALL) for n in ("baseline", "techops_programme")]
     posterior = compare(scenarios, replicates=24, seed=0).differences
     point = compare(scenarios, replicates=24, seed=0, parameters="point").differences
@@ -112,13 +117,9 @@ def test_the_posterior_widens_the_range_and_point_is_chance_alone() -> None:
         return frame[(frame["scenario"] == "techops_programme")
                      & (frame["outcome"] == outcome)].iloc[0]
 
-    assert row(point, "churn_annualised")["parameter_share"] == 0.0
-    widths = {}
-    for frame, name in ((posterior, "posterior"), (point, "point")):
-        r = row(frame, "revenue_retained")
-        widths[name] = r["high"] - r["low"]
-    assert widths["posterior"] > widths["point"], widths
-    assert row(posterior, "revenue_retained")["parameter_share"] > 0
+    for outcome in ("churn_annualised", "revenue_retained", "nps_true"):
+        assert row(point, outcome)["parameter_share"] == 0.0
+        assert row(posterior, outcome)["parameter_share"] > 0, outcome
 
 
 @pytest.mark.fast
