@@ -578,6 +578,20 @@ class TestCustomerExperience:
         others = teams.frontline & (np.arange(teams.size) != own)
         assert np.all(np.abs(change[others]) < 1e-15)
 
+    def test_the_book_has_got_used_to_a_share_of_its_segments_service(self, small_model):
+        """Expectations are anchored on the market's service; the month-0 book starts at
+        exp0 + a (Qbar - Qbar0), the share a of its own segment's difference it is used to."""
+        model = small_model(seed=4)
+        c, cx = model.customers, model.p.customer_experience
+        market = customer_experience.without_team_differences(
+            model.org.expected_quality, model.org.served_quality, c.account_team,
+            model.frontline_teams)
+        assert np.array_equal(c.quality_anchor, market)
+        difference = model.org.expected_quality - market
+        assert np.abs(difference[c.exists]).max() > 1e-3       # segments do differ
+        assert np.allclose(c.expectation - c.expectation_anchor,
+                           cx.quality_adaptation * difference, atol=1e-12)
+
     @pytest.mark.parametrize("share", [0.0, 0.1, 0.3])
     def test_opening_satisfaction_has_its_segment_share(self, share):
         """Between segments lies the share rho of the spread; the whole spread is Beta's."""
