@@ -13,6 +13,7 @@ Seed files are abbreviated: 001 = ``001_1394b532eeb39613.txt`` ("Building a CX-F
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -751,12 +752,14 @@ def parameter_table() -> list[dict[str, Any]]:
     return rows
 
 
-def valid_keys() -> list[str]:
-    """All dotted keys a scenario file may set (sections and scalar parameters)."""
+@functools.cache
+def valid_keys() -> tuple[str, ...]:
+    """All dotted keys a scenario file may set (sections and scalar parameters), sorted; made
+    once per process (the schema is fixed, and every scenario load validates against it)."""
     keys = [row["key"] for row in parameter_table()]
     keys += list(Parameters.model_fields)
     keys += [f"initiative_kinds.{k}" for k in InitiativeKinds.model_fields]
-    return sorted(set(keys))
+    return tuple(sorted(set(keys)))
 
 
 def markdown_table(calibrated: dict[str, float] | None = None) -> str:

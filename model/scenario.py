@@ -352,10 +352,10 @@ def _origin_of(key: str, origins: dict[str, str], default: str) -> str:
 
 
 def _validate(data: dict, origins: dict[str, str], default_origin: str) -> Parameters:
-    known = set(valid_keys())
+    known = frozenset(valid_keys())
     for key, value in flatten_keys({k: v for k, v in data.items() if k != "timeline"}).items():
         if key not in known:
-            near = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
+            near = difflib.get_close_matches(key, valid_keys(), n=1, cutoff=0.6)
             hint = f"did you mean {near[0]!r}?" if near else "see docs/parameters.md"
             raise ScenarioError(_origin_of(key, origins, default_origin), key, value,
                                 f"unknown parameter; {hint}")

@@ -330,6 +330,10 @@ def test_dashboard_in_chromium(playwright_api, server, tmp_path: Path, record_pr
                 name = key.split(".", 1)[1]
                 expect(page.locator(f".cx-setting-{name} .cx-value")).to_have_text(
                     f"{shipped_value:.2f}", timeout=UI_TIMEOUT_MS)
+                # and the slider's thumb went there too (on its 0.01 steps), not only its label
+                thumb = page.get_by_role("slider", name=compute.SETTINGS[key][0], exact=True)
+                expect(thumb).to_have_attribute("aria-valuenow", f"{round(shipped_value, 2):g}",
+                                                timeout=UI_TIMEOUT_MS)
             expect(headline).to_contain_text("'CX Theater' as shipped", timeout=UI_TIMEOUT_MS)
             expect(chart).not_to_have_attribute("data-drawn", drawn_before or "",
                                                  timeout=UI_TIMEOUT_MS)

@@ -30,6 +30,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from cxsim.experiments.files import write_text
@@ -325,6 +326,18 @@ class Panel:
         text = json.dumps(self.spec, sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()[:12]
 
+    @property
+    def shape(self) -> str:
+        """A short digest of the chart without its numbers (the spec less its datasets and
+        value-axis limits): two specs of one shape differ only in what a redraw fills in."""
+        bare = {k: v for k, v in self.spec.items() if k != "datasets"}
+        bare["layer"] = [{**layer, "encoding": {**layer["encoding"], "y": {
+            **layer["encoding"]["y"], "scale": {
+                k: v for k, v in layer["encoding"]["y"]["scale"].items() if k != "domain"}}}}
+            for layer in bare["layer"]]
+        text = json.dumps(bare, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
+
 
 @dataclass(frozen=True)
 class View:
@@ -358,32 +371,50 @@ def panels(current: pd.DataFrame, base: pd.DataFrame, name: str) -> tuple[Panel,
     for the width it has (three a row on a wide screen, fewer on a narrow one); the browser
     draws them (Vega-Lite), the server only sends the numbers."""
     width, height = panel_size()
-    return tuple(Panel(m, panel_spec(current, base, m), width, height,
-                       panel_alt(current, base, m, name)) for m in PANELS)
+    made = []
+    for m in PANELS:
+        data = panel_data(current, base, m)
+        made.append(Panel(m, _filled_spec(m, data), width, height, _alt_text(m, data, name)))
+    return tuple(made)
+
+
+def _by_month(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
+    """The months, and ``column`` as one row a month, one column a replicate (every replicate
+    of a scenario has the same months)."""
+    replicate, month = frame["replicate"].to_numpy(), frame["month"].to_numpy()
+    order = np.lexsort((month, replicate))  # by replicate, then month
+    values = frame[column].to_numpy(dtype=float)[order].reshape(len(np.unique(replicate)), -1)
+    return month[order][:values.shape[1]], values.T
 
 
 def _bands(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     """By month: the headline (mean), the middle 50% and the 90% of the replicates."""
-    grouped = frame.groupby("month")[column]
-    return pd.DataFrame({"mean": grouped.agg(headline), "q05": grouped.quantile(0.05),
-                         "q25": grouped.quantile(0.25), "q75": grouped.quantile(0.75),
-                         "q95": grouped.quantile(0.95)})
+    months, values = _by_month(frame, column)
+    q05, q25, q75, q95 = np.quantile(values, [0.05, 0.25, 0.75, 0.95], axis=1)
+    return pd.DataFrame({"mean": [headline(row) for row in values], "q05": q05, "q25": q25,
+                         "q75": q75, "q95": q95}, index=pd.Index(months, name="month"))
 
 
 def panel_data(current: pd.DataFrame, base: pd.DataFrame, m: Metric) -> pd.DataFrame:
     """One row a month: the mean of the runs with the settings, the edges of their 50% and
     90% bands and the mean of the scenario as shipped (``shipped``)."""
     bands = _bands(current, m.name)
-    bands["shipped"] = base.groupby("month")[m.name].agg(headline)
-    return bands.rename_axis("month").reset_index()
+    months, shipped = _by_month(base, m.name)
+    bands["shipped"] = pd.Series([headline(row) for row in shipped], index=months)
+    return bands.reset_index()
 
 
 def panel_spec(current: pd.DataFrame, base: pd.DataFrame, m: Metric) -> dict[str, Any]:
     """One metric's chart as a Vega-Lite spec: :func:`chart_template` with this redraw's
     numbers (``datasets``) and value axis (``style.value_limits``, the project's one rule)."""
+    return _filled_spec(m, panel_data(current, base, m))
+
+
+def _filled_spec(m: Metric, data: pd.DataFrame) -> dict[str, Any]:
+    """``panel_spec`` from the panel's numbers (``panel_data``)."""
     from cxsim.experiments import style
 
-    data = panel_data(current, base, m).round(6)
+    data = data.round(6)
     seen = [*data["q05"], *data["q95"], *data["shipped"]]
     if m.target is not None:
         seen.append(m.target)
@@ -469,7 +500,13 @@ def chart_template(m: Metric, last: int) -> str:
 
 def panel_alt(current: pd.DataFrame, base: pd.DataFrame, m: Metric, name: str) -> str:
     """What the panel shows, in words (the image's text alternative)."""
-    bands, shipped = _bands(current, m.name), base.groupby("month")[m.name].agg(headline)
+    return _alt_text(m, panel_data(current, base, m), name)
+
+
+def _alt_text(m: Metric, data: pd.DataFrame, name: str) -> str:
+    """``panel_alt`` from the panel's numbers (``panel_data``)."""
+    bands = data.set_index("month")
+    shipped = bands["shipped"]
     first, last = int(bands.index.min()), int(bands.index.max())
     unit = "%" if m.unit == "%" else ""
     said = f"{m.fmt(bands['mean'][first])}{unit} at month {first}"

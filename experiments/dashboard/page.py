@@ -17,6 +17,7 @@ its size (where its text is readable) and as many a row as fit.
 from __future__ import annotations
 
 import base64
+import json
 import logging
 from collections.abc import Callable
 from html import escape
@@ -214,10 +215,19 @@ class Chart(ipyvuetify.VuetifyTemplate):
     loads Vega from unpinned paths the offline asset cache does not hold): the scripts come
     from this server's ``_solara/cdn`` (the solara-assets copies of :data:`VEGA`). The frame is
     an image to a screen reader, named ``alt``; the drawing inside is hidden from it. When a
-    spec is drawn the frame's ``data-drawn`` is its ``key``."""
+    spec is drawn the frame's ``data-drawn`` is its ``key``.
 
-    spec = traitlets.Dict({}).tag(sync=True)
+    The first spec of a ``shape`` (``Panel.shape``: the chart without its numbers) is compiled
+    to Vega here, with the value axis's limits as two signals, and embedded; a later spec of the
+    same shape only replaces the view's datasets and sets the signals (a Vega view's update,
+    a few milliseconds, where compiling and embedding again takes tens)."""
+
+    # JSON text, not a Dict: reacton walks every nested value of an element's props on each
+    # render, and six specs of a few thousand values each made a render after a slider moved
+    # take over 100 ms
+    spec = traitlets.Unicode("{}").tag(sync=True)
     key = traitlets.Unicode("").tag(sync=True)
+    shape = traitlets.Unicode("").tag(sync=True)
     alt = traitlets.Unicode("").tag(sync=True)
     name = traitlets.Unicode("").tag(sync=True)
     width = traitlets.Int(0).tag(sync=True)
@@ -251,20 +261,37 @@ module.exports = {
         }
         requirejs.config({ map: { '*': paths } });
         window.cxVega = new Promise((resolve, reject) => {
-          requirejs(['vega', 'vega-lite', 'vega-embed'], (v, vl, embed) => resolve(embed),
-                    reject);
+          requirejs(['vega', 'vega-lite', 'vega-embed'],
+                    (v, vl, embed) => resolve({ vl: vl, embed: embed }), reject);
         });
       }
       return window.cxVega;
     },
     async draw() {
-      const key = this.key, spec = this.spec;
-      const embed = await this.load();
+      const key = this.key, spec = JSON.parse(this.spec), shape = this.shape;
+      const vega = await this.load();
       if (key !== this.key) { return; }  // a newer spec came while Vega loaded
-      const result = await embed(this.$refs.plot, spec, { actions: false, renderer: 'svg' });
+      const [low, high] = spec.layer[0].encoding.y.scale.domain;
+      if (this.view && shape === this.viewShape) {
+        // the same chart with new numbers: update the view in place
+        this.view.signal('cx_low', low).signal('cx_high', high)
+          .data('months', spec.datasets.months).data('foot', spec.datasets.foot);
+        await this.view.runAsync();
+        if (key === this.key) { this.drawn = key; }
+        return;
+      }
+      const compiled = vega.vl.compile(spec).spec;
+      for (const scale of compiled.scales) {
+        if (scale.name === 'y') { scale.domain = { signal: '[cx_low, cx_high]' }; }
+      }
+      compiled.signals = (compiled.signals || []).concat(
+        [{ name: 'cx_low', value: low }, { name: 'cx_high', value: high }]);
+      const result = await vega.embed(this.$refs.plot, compiled,
+                                      { actions: false, renderer: 'svg', mode: 'vega' });
       if (key !== this.key) { result.view.finalize(); return; }
       if (this.view) { this.view.finalize(); }
       this.view = result.view;
+      this.viewShape = shape;
       this.drawn = key;
     },
   },
@@ -282,9 +309,9 @@ VEGA = {"vega": "vega@5.21.0/build/vega.min.js",
 
 def charts(view: compute.View) -> list[Any]:
     """The six charts, each at its size and described in words."""
-    return [Chart.element(spec=panel.spec, key=panel.key, alt=panel.alt,
-                          name=panel.metric.name, width=panel.width, height=panel.height,
-                          vega=VEGA)
+    return [Chart.element(spec=json.dumps(panel.spec), key=panel.key, shape=panel.shape,
+                          alt=panel.alt, name=panel.metric.name, width=panel.width,
+                          height=panel.height, vega=VEGA)
             for panel in view.panels]
 
 
@@ -433,13 +460,17 @@ def Dashboard() -> None:  # noqa: N802 (a component)
                 with solara.Column(gap="2px", classes=["cx-group", "cx-group-levers"]):
                     html("2. Levers (0 = weakest, 1 = strongest)", tag="h4")
                     inert = compute.inert_levers(name)
+                    # keyed by the scenario: a new scenario makes new sliders, whose thumbs
+                    # start at its values (an existing Vuetify slider that a person moved keeps
+                    # its thumb where it was when the value is set from the server)
                     for key in compute.LEVERS:
                         SettingSlider(key, values.value[key], shipped[key], setter(key),
-                                      inert.get(key))
+                                      inert.get(key)).key(f"{name}:{key}")
                 with solara.Column(gap="2px", classes=["cx-group", "cx-group-anti"]):
                     html("3. Anti-patterns (0 = absent, 1 = full strength)", tag="h4")
                     for key in compute.ANTI_PATTERNS:
-                        SettingSlider(key, values.value[key], shipped[key], setter(key))
+                        SettingSlider(key, values.value[key], shipped[key],
+                                      setter(key)).key(f"{name}:{key}")
                 with solara.Column(gap="2px", classes=["cx-group", "cx-group-simulation"]):
                     html("4. Simulation", tag="h4")
                     named_slider("Runs per setting", runs,
