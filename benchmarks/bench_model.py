@@ -27,13 +27,19 @@ kernel call costs about 0.4 us plus 0.06 us per array argument (measured), so on
 few hundred calls a year cost well under a millisecond, and runs stay separate: a run's result
 cannot depend on which others share its batch.
 
-Where a default run's 11.7 ms go now (per-step timing, one core, 2026-12-02): set-up 2.6 ms
-(spawning 32 seeded streams, Beta draws, the hits matrix), the voice loop 2.1, the week's random
-numbers 1.9 (PCG64 at about 2 ns a number: 10,400 float32 uniforms and 800 normals a week), the
-monthly rows 1.3, rituals 0.9, workforce 0.85, touchpoints 0.8, the rest under 0.7 each. The
-random numbers and the set-up alone are about 40% of a run, and the Python around each of ~15
-kernel calls a week another ~1.5 ms: 6x (4.8 ms) needs the whole week in one compiled call over
-the state, with the draws made inside it from the same streams.
+Where a default run's 9.2-9.6 ms go now (per-step timing, one core, quiet, 2026-12-07, after
+the issue "Model v2" changes): set-up 1.8 ms (of which the people 1.1: 13 spawned streams and six
+Beta draws of 800; the accounts 0.5, mostly the 800 x 105 hits matrix), the week's random
+numbers 1.5 (PCG64 at about 2 ns a 64-bit word: numpy's own loops, which numba's Generator
+support does not beat: 14 us against 10 us for 800 normals, the same bits), the voice loop 1.5,
+the monthly rows 1.1, rituals 0.6, workforce 0.6, touchpoints 0.5, the rest under 0.45 each.
+Inside the compiled kernels: 3.8 ms of a run (cProfile); numba's dispatch is not the cost
+(1.7 us for 30 arrays and 10 floats a call). The random numbers and the set-up's draws are a
+floor of about 2.5 ms with the present streams, so 6x (4.8 ms) needs both the whole week in one
+compiled call (removing the ~3.5 ms of Python between kernels) and fewer, cheaper random numbers
+(one documented change of streams, with the outputs re-validated). The shipped Sobol sweep is
+11.3 ms a run inside its 2 workers (103 s in all, 2026-12-07): 2 busy cores slow each other by
+about 20% on this machine.
 
 Targets (issue "Throughput", against its measurement before this work: 28.7 ms a run, about 35
 runs a second): at least 6x the runs per core-second at the default size, and 6x the Boltzmann
