@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import choose_scenario
 
 from cxsim.experiments import cli_dashboard
 from cxsim.experiments.dashboard import compute
@@ -325,7 +326,7 @@ def test_dashboard_in_chromium(playwright_api, server, tmp_path: Path, record_pr
             assert compute.scenario_hint("cx_theater").startswith("CX theater: the programme's")
             expect(page.locator(".v-overlay .v-list-item").get_by_text("cx_theater", exact=True)) \
                 .to_have_count(0)
-            option.get_by_text("CX Theater", exact=True).click()
+            choose_scenario(page, expect, "CX Theater", UI_TIMEOUT_MS)
             for key, shipped_value in compute.base_values("cx_theater").items():
                 name = key.split(".", 1)[1]
                 expect(page.locator(f".cx-setting-{name} .cx-value")).to_have_text(

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from conftest import choose_scenario
 
 from cxsim.experiments import cli_dashboard
 from cxsim.experiments.dashboard import compute, guard
@@ -334,10 +335,7 @@ def test_crafted_selector_values_are_refused_in_the_page(playwright_api, server:
             expect(page.get_by_text("Runs per setting: 2")).to_be_visible(timeout=UI_TIMEOUT_MS)
 
             # a real choice still works, and clears the line
-            page.locator(".cx-controls .v-select").click()
-            # the list renders only the items in view (it opens at the chosen one, the last)
-            page.locator(".v-overlay .v-list").evaluate("list => { list.scrollTop = 0; }")
-            page.locator(".v-overlay .v-list-item").get_by_text("CX Theater", exact=True).click()
+            choose_scenario(page, expect, "CX Theater", UI_TIMEOUT_MS)
             expect(headline).to_contain_text("'CX Theater' as shipped", timeout=UI_TIMEOUT_MS)
             expect(page.locator(".cx-refused")).to_have_count(0)
         finally:

@@ -374,7 +374,7 @@ def panels(current: pd.DataFrame, base: pd.DataFrame, name: str) -> tuple[Panel,
     made = []
     for m in PANELS:
         data = panel_data(current, base, m)
-        made.append(Panel(m, _filled_spec(m, data), width, height, _alt_text(m, data, name)))
+        made.append(Panel(m, _filled_spec(m, data), width, height, panel_alt(m, data, name)))
     return tuple(made)
 
 
@@ -498,13 +498,9 @@ def chart_template(m: Metric, last: int) -> str:
     return json.dumps(spec)
 
 
-def panel_alt(current: pd.DataFrame, base: pd.DataFrame, m: Metric, name: str) -> str:
-    """What the panel shows, in words (the image's text alternative)."""
-    return _alt_text(m, panel_data(current, base, m), name)
-
-
-def _alt_text(m: Metric, data: pd.DataFrame, name: str) -> str:
-    """``panel_alt`` from the panel's numbers (``panel_data``)."""
+def panel_alt(m: Metric, data: pd.DataFrame, name: str) -> str:
+    """What the panel shows, in words (the image's text alternative), from its numbers
+    (``panel_data``)."""
     bands = data.set_index("month")
     shipped = bands["shipped"]
     first, last = int(bands.index.min()), int(bands.index.max())
