@@ -100,26 +100,43 @@ def paired_interval(scenario: np.ndarray | pd.Series, reference: np.ndarray | pd
 
 
 def correlation_interval(x: np.ndarray | pd.Series, y: np.ndarray | pd.Series,
-                         level: float = CONFIDENCE) -> Interval:
+                         level: float = CONFIDENCE,
+                         groups: np.ndarray | pd.Series | None = None) -> Interval:
     """Pearson's r of paired samples and its Fisher-z interval (``mean`` holds r):
 
         z = artanh(r),  z +- q / sqrt(n - 3),  back-transformed with tanh,
 
     q the normal quantile of (1 + level) / 2. Pairs with a NaN are dropped; r is NaN with fewer
     than 2 pairs or a constant sample, the interval NaN with fewer than 4 pairs.
+
+    With ``groups`` (a label per pair: the replicate, an organisation), r is the pooled
+    within-group correlation: x and y are centred on their group's means before r is taken,
+    so differences between the groups' levels do not count, and each of the G groups' means
+    costs a degree of freedom: the interval uses n - (G - 1) in place of n (``n`` stays the
+    number of pairs).
     """
     a, b = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     if a.shape != b.shape:
         raise ValueError(f"paired samples differ in size: {a.size} and {b.size}")
     keep = ~(np.isnan(a) | np.isnan(b))
     a, b = a[keep], b[keep]
-    n = a.size
+    n = freedom = a.size
+    if groups is not None:
+        labels = np.asarray(groups)
+        if labels.shape != keep.shape:
+            raise ValueError(f"groups differ in size from the samples: {labels.size} and "
+                             f"{keep.size}")
+        _, group = np.unique(labels[keep], return_inverse=True)
+        count = np.bincount(group)
+        a = a - (np.bincount(group, weights=a) / count)[group]
+        b = b - (np.bincount(group, weights=b) / count)[group]
+        freedom -= count.size - 1
     if n < 2 or np.all(a == a[0]) or np.all(b == b[0]):
         return Interval(float("nan"), float("nan"), float("nan"), n, level)
     r = float(np.clip(np.corrcoef(a, b)[0, 1], -1.0, 1.0))
-    if n < 4:
+    if freedom < 4:
         return Interval(r, float("nan"), float("nan"), n, level)
-    half = float(stats.norm.ppf((1 + level) / 2)) / np.sqrt(n - 3)
+    half = float(stats.norm.ppf((1 + level) / 2)) / np.sqrt(freedom - 3)
     with np.errstate(divide="ignore"):
         z = np.arctanh(r)  # +-inf when |r| = 1: the interval collapses to r
     return Interval(r, float(np.tanh(z - half)), float(np.tanh(z + half)), n, level)

@@ -183,10 +183,38 @@ def test_correlation_interval_is_fisher_z() -> None:
     assert np.isnan(correlation_interval([1.0, 2.0, 3.0], [1.0, 3.0, 2.0]).low)
 
 
+def test_correlation_within_groups_ignores_the_groups_levels() -> None:
+    # two organisations whose levels differ along the same line, and within each no link
+    # at all: the pooled r is large, the within-group r is that of the centred samples, ~0
+    rng = np.random.default_rng(3)
+    noise_x, noise_y = rng.normal(size=(2, 400))
+    group = np.repeat([0, 1], 200)
+    x, y = noise_x + 5.0 * group, noise_y + 5.0 * group
+    assert correlation_interval(x, y).mean > 0.8     # 6.25 / (6.25 + 1) expected
+    within = correlation_interval(x, y, groups=group)
+    centred = [np.concatenate([v[:200] - v[:200].mean(), v[200:] - v[200:].mean()])
+               for v in (x, y)]
+    assert within.mean == pytest.approx(np.corrcoef(*centred)[0, 1])
+    assert abs(within.mean) < 0.15 and within.n == 400
+    # the interval is Fisher's with n - (G - 1) = 399 in place of n
+    half = 1.959963984540054 / np.sqrt(399 - 3)
+    assert within.high == pytest.approx(np.tanh(np.arctanh(within.mean) + half))
+    # a NaN pair is dropped with its label; one group alone is the plain r
+    assert correlation_interval(np.append(x, np.nan), np.append(y, 1.0),
+                                groups=np.append(group, 1)).mean == pytest.approx(within.mean)
+    assert correlation_interval(x[:200], y[:200], groups=group[:200]).mean == \
+        pytest.approx(correlation_interval(x[:200], y[:200]).mean)
+    with pytest.raises(ValueError, match="groups differ in size"):
+        correlation_interval(x, y, groups=group[:10])
+
+
 def test_team_correlations_table() -> None:
     table = team_correlations("baseline", replicates=2, seed=0)
-    assert list(table.columns) == ["scenario", "month", "x", "y", "r", "low", "high", "n"]
+    assert list(table.columns) == ["scenario", "month", "x", "y", "r", "low", "high", "n",
+                                   "r_within", "low_within", "high_within"]
     assert list(zip(table["x"], table["y"], strict=True)) == list(PAIRS)
     assert (table["scenario"] == "baseline").all() and (table["month"] == 12).all()
     assert ((table["low"] <= table["r"]) & (table["r"] <= table["high"])).all()
+    assert ((table["low_within"] <= table["r_within"])
+            & (table["r_within"] <= table["high_within"])).all()
     assert (table["n"] > 0).all()
