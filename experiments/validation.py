@@ -313,12 +313,26 @@ def recovery_lines(path: Path) -> list[str]:
              f"value lies in its central {rec['level']:.0%} credible interval in "
              f"{summary['coverage']:.0%} of {summary['pairs']} (truth, parameter) pairs, and in "
              f"{informed}. An uninformed parameter's interval spans most of its prior and "
-             "covers its truth trivially; the table gives both.", "",
+             "covers its truth trivially; the table gives both." + stale_note(rec), "",
              "| parameter | coverage | mean contraction | interval, share of the prior range |",
              "|---|---|---|---|"]
     lines += [f"| `{row['key']}` | {row['coverage']:.0%} | {row['mean_contraction']:.2f} | "
               f"{row['mean_width_of_prior']:.0%} |" for row in summary["by_parameter"]]
     return [*lines, ""]
+
+
+def stale_note(record: dict[str, Any]) -> str:
+    """A warning when a recovery record was made against another posterior than the shipped
+    one (the fingerprint it carries, ``recovery.posterior_fingerprint``), else nothing."""
+    from cxsim.experiments.recovery import posterior_fingerprint
+
+    made, shipped = record.get("posterior_sha256"), posterior_fingerprint()
+    if made == shipped:
+        return ""
+    against = f"posterior `{made}`" if made else "a posterior it did not record"
+    return (f" **Out of date:** the record was made against {against}, and the shipped "
+            f"posterior is `{shipped}`: these figures describe the earlier fit until "
+            "`cxsim recovery --write` is rerun.")
 
 
 ATTITUDES = (("culture_score", "culture score"), ("psychological_safety_score",

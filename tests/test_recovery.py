@@ -113,3 +113,9 @@ def test_the_validation_page_reads_the_posterior_and_recovery_records(tmp_path) 
     path.write_text(json.dumps(record))
     text = "\n".join(validation.recovery_lines(path))
     assert "in 100% of 1 (truth, parameter) pairs" in text and "| `a` | 100% | 0.50 | 40% |" in text
+    assert "Out of date" in text and "did not record" in text
+    shipped = recovery.posterior_fingerprint()
+    for made, stale in (("0123456789abcdef", True), (shipped, False)):
+        path.write_text(json.dumps({**record, "posterior_sha256": made}))
+        text = "\n".join(validation.recovery_lines(path))
+        assert ("Out of date" in text) == stale and (f"`{made}`" in text) == stale
