@@ -502,13 +502,13 @@ def test_every_chart_has_month_ticks_its_target_and_the_style(m) -> None:
     base = compute.trajectories("techops_programme", {}, seed=0, replicates=2)
     safer = compute.trajectories("techops_programme", {"levers.psychological_safety": 0.9},
                                  seed=0, replicates=2)
-    spec = compute.panel_spec(safer, base, m)
+    data = compute.panel_data(safer, base, m)
+    spec = compute.panel_spec(m, data)
     x = spec["layer"][0]["encoding"]["x"]
     assert x["title"] and x["scale"]["domain"] == [0, 12]
     assert x["axis"]["values"] == list(range(0, 13, 2))
     assert {layer["encoding"]["y"]["title"] for layer in spec["layer"]} == {m.unit}
     # the value axis is the project's one rule, on every layer
-    data = compute.panel_data(safer, base, m)
     seen = [*data["q05"], *data["q95"], *data["shipped"], *([m.target] if m.target else [])]
     limits = list(style.value_limits(m, min(seen), max(seen)))
     assert all(layer["encoding"]["y"]["scale"]["domain"] == pytest.approx(limits)

@@ -374,7 +374,7 @@ def panels(current: pd.DataFrame, base: pd.DataFrame, name: str) -> tuple[Panel,
     made = []
     for m in PANELS:
         data = panel_data(current, base, m)
-        made.append(Panel(m, _filled_spec(m, data), width, height, panel_alt(m, data, name)))
+        made.append(Panel(m, panel_spec(m, data), width, height, panel_alt(m, data, name)))
     return tuple(made)
 
 
@@ -404,14 +404,10 @@ def panel_data(current: pd.DataFrame, base: pd.DataFrame, m: Metric) -> pd.DataF
     return bands.reset_index()
 
 
-def panel_spec(current: pd.DataFrame, base: pd.DataFrame, m: Metric) -> dict[str, Any]:
+def panel_spec(m: Metric, data: pd.DataFrame) -> dict[str, Any]:
     """One metric's chart as a Vega-Lite spec: :func:`chart_template` with this redraw's
-    numbers (``datasets``) and value axis (``style.value_limits``, the project's one rule)."""
-    return _filled_spec(m, panel_data(current, base, m))
-
-
-def _filled_spec(m: Metric, data: pd.DataFrame) -> dict[str, Any]:
-    """``panel_spec`` from the panel's numbers (``panel_data``)."""
+    numbers (``data``, from ``panel_data``: the ``datasets``) and value axis
+    (``style.value_limits``, the project's one rule)."""
     from cxsim.experiments import style
 
     data = data.round(6)
