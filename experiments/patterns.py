@@ -59,6 +59,7 @@ PAIR_WORDS = {SATISFACTION: "team engagement vs its accounts' satisfaction",
                   "team psychological safety vs its accounts' satisfaction"}
 # (column, unit) of the two outcomes every model-v2 pattern reads, in this order.
 OUTCOMES = (("churn_annualised", "points"), ("nps_true", "NPS"))
+POOL = ("problems_open", "problems_silent")   # the problem pool's two counts
 WORDS = {"churn_annualised": "churn", "nps_true": "true NPS"}
 
 Overrides = tuple[tuple[str, Any], ...]
@@ -71,7 +72,7 @@ class Row(TypedDict):
     group: str
     id: str
     pattern: str
-    unit: str                                    # "points" (churn), "NPS" or "r"
+    unit: str                                    # "points" (churn), "NPS", "r" or "problems"
     measured: float
     interval: tuple[float, float]                # 95%
     band_or_rule: str
@@ -180,6 +181,8 @@ class Runs:
         self.overrides = tuple(overrides)
         self.report = report
         self._done: dict[tuple[str, str, bool], np.ndarray] = {}
+        # ``POOL`` of the arms without ``freeze``, likewise (replicates x months x 2)
+        self._pool: dict[tuple[str, str, bool], np.ndarray] = {}
 
     def scenario(self, arm: Arm) -> Scenario:
         """The arm's scenario; ``continued`` stretches every initiative running at week 52 to the
@@ -228,9 +231,18 @@ class Runs:
                 monthly = run_replicates(s, self.seeds, self.workers,
                                          on_done=lambda n, start=done: advance(start + n),
                                          draws=self.draws)
-                values = monthly.sort_values(["replicate", "month"])[columns].to_numpy(float)
+                ordered = monthly.sort_values(["replicate", "month"])
+                values = ordered[columns].to_numpy(float)
                 self._done[key] = values.reshape(self.replicates, -1, len(columns))
+                self._pool[key] = ordered[list(POOL)].to_numpy(float).reshape(
+                    self.replicates, -1, len(POOL))
         return [self._done[self._key(s, arm)] for s, arm in zip(scenarios, arms, strict=True)]
+
+    def pool(self, arm: Arm) -> np.ndarray:
+        """(replicates x months x ``POOL``) open and silent problems of an arm without
+        ``freeze``, run if need be."""
+        self.get([arm], arm.scenario)
+        return self._pool[self._key(self.scenario(arm), arm)]
 
 
 # -- (a) people carry the effect ------------------------------------------------------------------
@@ -533,6 +545,7 @@ def horizon_rows(runs: Runs, months: Sequence[int] = (12, 24, 36)) -> list[Row]:
                             unit, found, rule, holds,
                             detail=f"{found.mean / diff[0].mean:.0%} of month {months[0]}"
                             if i else ""))
+    rows += pool_rows(runs, weeks)
     d = ended[:, :, 1] - base[:, :, 1]
     steps = np.diff(d[:, 12:], axis=1)              # replicates x monthly changes
     mean_step = np.abs(steps.mean(axis=0))
@@ -544,6 +557,23 @@ def horizon_rows(runs: Runs, months: Sequence[int] = (12, 24, 36)) -> list[Row]:
                     f"|change| < 1/4 of the month-12 advantage (< {0.25 * nps12:.1f})",
                     mean_step.max() < 0.25 * nps12,
                     detail=f"month {12 + at} -> {13 + at}"))
+    return rows
+
+
+def pool_rows(runs: Runs, weeks: Overrides, months: Sequence[int] = (12, 36)) -> list[Row]:
+    """The baseline's open and silent problems against month 0, reported (no rule: the issue's
+    "the pool reaches a steady state" is about where it goes, and docs/ODD.md section 5 says
+    where it starts: the surfaced share at the start is above the voice loop's own)."""
+    base = runs.pool(Arm("baseline", weeks))
+    rows = []
+    for k, column in enumerate(POOL):
+        what = column.removeprefix("problems_")
+        for month in months:
+            found, _ = paired(base[:, month, k], base[:, 0, k])
+            rows.append(row("36-month horizon", f"pool.{what}.{month}",
+                            f"baseline {what} problems: month {month} - month 0", "problems",
+                            found, "reported only", None,
+                            detail=f"from {base[:, 0, k].mean():.1f} at month 0"))
     return rows
 
 

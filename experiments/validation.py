@@ -474,7 +474,7 @@ def facts_section(replicates: int, workers: int, seed: int = 500,
 
 # -- the patterns of issue 11 ---------------------------------------------------------------------
 
-DECIMALS = {"points": 2, "NPS": 1, "r": 2}
+DECIMALS = {"points": 2, "NPS": 1, "r": 2, "problems": 1}
 
 
 def figure(value: float, unit: str) -> str:
@@ -611,6 +611,11 @@ def summary(group: str, rows: Sequence[patterns.Row]) -> str:
                 f"{at('ended', 'nps_true')} ({by['ended.nps_true.24']['detail']} left at month "
                 f"24, {by['ended.nps_true.36']['detail']} at 36); its largest month-to-month "
                 f"change after month 12 {f('ended.cliff')} ({by['ended.cliff']['detail']}). "
+                f"Baseline problem pool, month 12 / 36 - month 0: open {f('pool.open.12')} / "
+                f"{f('pool.open.36')} ({by['pool.open.12']['detail']}), silent "
+                f"{f('pool.silent.12')} / {f('pool.silent.36')} "
+                f"({by['pool.silent.12']['detail']}): the problems surfaced at the start get "
+                "fixed while new ones arrive silent (docs/ODD.md section 5). "
                 f"{tally(rows)}.{failing(rows)}")
     return f"{tally(rows)}.{failing(rows)}"
 

@@ -180,8 +180,8 @@ class Initial(Section):
     open_pain_points: int = param(
         24, 0, 150, "pain points", ASSUMPTION, "Systemic problems open at the start.")
     surfaced_share: float = param(
-        0.6, 0.0, 1.0, "share of open pain points", ASSUMPTION + " (near the voice loop's own "
-        "steady state in the baseline)",
+        0.6, 0.0, 1.0, "share of open pain points", ASSUMPTION + " (above the voice loop's own "
+        "split in the calibrated baseline, about 0.075: docs/ODD.md section 5, item 6)",
         "Share of the problems open at the start that the organisation already knows about.")
     manager_adoption: float = param(
         0.15, 0.0, 1.0, "0-1", ASSUMPTION, "Managers' adoption of the change at the start.")

@@ -40,7 +40,8 @@ def test_every_group_has_rows_with_every_field(rows) -> None:
     assert len({r["id"] for r in rows}) == len(rows)
     for r in rows:
         assert set(r) == set(patterns.Row.__annotations__), r
-        assert r["pattern"] and r["band_or_rule"] and r["unit"] in ("points", "NPS", "r")
+        assert r["pattern"] and r["band_or_rule"]
+        assert r["unit"] in ("points", "NPS", "r", "problems"), r
         assert r["holds"] in (True, False, None)
         assert r["knockout_holds"] in (True, False, None)
         assert (r["knockout"] is None) == (r["knockout_interval"] is None), r
